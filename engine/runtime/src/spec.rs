@@ -1,0 +1,219 @@
+//! The OCI runtime spec of a container, from what berthd resolved out of the
+//! image config and the run options.
+
+use std::path::PathBuf;
+
+use oci_spec::runtime::{
+    Capability, LinuxBuilder, LinuxCapabilitiesBuilder, LinuxNamespace, LinuxNamespaceBuilder,
+    LinuxNamespaceType, Mount, MountBuilder, PosixRlimitBuilder, PosixRlimitType, ProcessBuilder,
+    RootBuilder, Spec, UserBuilder, get_default_maskedpaths, get_default_mounts,
+    get_default_readonly_paths,
+};
+
+use crate::RuntimeError;
+
+/// Where the container's network namespace comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NetworkNamespace {
+    /// Join the pinned namespace file berthd prepared.
+    Path(PathBuf),
+    /// Share the host's namespace (`--network host`).
+    Host,
+}
+
+/// Everything the spec needs, already resolved (user names to ids, PATH
+/// defaults, entrypoint + cmd to argv).
+#[derive(Debug, Clone)]
+pub struct ContainerSpecInput {
+    pub args: Vec<String>,
+    pub env: Vec<String>,
+    pub cwd: String,
+    pub uid: u32,
+    pub gid: u32,
+    pub additional_gids: Vec<u32>,
+    pub hostname: String,
+    pub rootfs: PathBuf,
+    pub network: NetworkNamespace,
+    /// Absolute cgroup path, unique per container.
+    pub cgroups_path: PathBuf,
+    /// Files bind-mounted read-write over /etc/hostname, /etc/hosts,
+    /// /etc/resolv.conf: (host path, container path).
+    pub etc_files: Vec<(PathBuf, String)>,
+    pub terminal: bool,
+}
+
+/// Docker's default capability set (moby's `oci/caps/defaults.go`).
+pub const DOCKER_DEFAULT_CAPABILITIES: [Capability; 14] = [
+    Capability::Chown,
+    Capability::DacOverride,
+    Capability::Fsetid,
+    Capability::Fowner,
+    Capability::Mknod,
+    Capability::NetRaw,
+    Capability::Setgid,
+    Capability::Setuid,
+    Capability::Setfcap,
+    Capability::Setpcap,
+    Capability::NetBindService,
+    Capability::SysChroot,
+    Capability::Kill,
+    Capability::AuditWrite,
+];
+
+pub fn build_spec(input: &ContainerSpecInput) -> Result<Spec, RuntimeError> {
+    let caps: oci_spec::runtime::Capabilities =
+        DOCKER_DEFAULT_CAPABILITIES.iter().copied().collect();
+    let capabilities = LinuxCapabilitiesBuilder::default()
+        .bounding(caps.clone())
+        .effective(caps.clone())
+        .permitted(caps)
+        .build()?;
+    let (soft, hard) = current_nofile_limit();
+    let process = ProcessBuilder::default()
+        .terminal(input.terminal)
+        .args(input.args.clone())
+        .env(input.env.clone())
+        .cwd(input.cwd.clone())
+        .user(
+            UserBuilder::default()
+                .uid(input.uid)
+                .gid(input.gid)
+                .additional_gids(input.additional_gids.clone())
+                .build()?,
+        )
+        .capabilities(capabilities)
+        .rlimits(vec![
+            PosixRlimitBuilder::default()
+                .typ(PosixRlimitType::RlimitNofile)
+                .soft(soft)
+                .hard(hard)
+                .build()?,
+        ])
+        .build()?;
+
+    let mut namespaces: Vec<LinuxNamespace> = [
+        LinuxNamespaceType::Pid,
+        LinuxNamespaceType::Mount,
+        LinuxNamespaceType::Uts,
+        LinuxNamespaceType::Ipc,
+    ]
+    .into_iter()
+    .map(|typ| LinuxNamespaceBuilder::default().typ(typ).build())
+    .collect::<Result<_, _>>()?;
+    if let NetworkNamespace::Path(path) = &input.network {
+        namespaces.push(
+            LinuxNamespaceBuilder::default()
+                .typ(LinuxNamespaceType::Network)
+                .path(path.clone())
+                .build()?,
+        );
+    }
+
+    let mut mounts: Vec<Mount> = get_default_mounts();
+    for (source, destination) in &input.etc_files {
+        mounts.push(
+            MountBuilder::default()
+                .destination(destination)
+                .typ("bind")
+                .source(source)
+                .options(vec!["rbind".to_string(), "rprivate".to_string()])
+                .build()?,
+        );
+    }
+
+    let linux = LinuxBuilder::default()
+        .namespaces(namespaces)
+        .cgroups_path(input.cgroups_path.clone())
+        .masked_paths(get_default_maskedpaths())
+        .readonly_paths(get_default_readonly_paths())
+        .build()?;
+
+    let mut spec = Spec::default();
+    spec.set_process(Some(process));
+    spec.set_root(Some(
+        RootBuilder::default()
+            .path(input.rootfs.clone())
+            .readonly(false)
+            .build()?,
+    ));
+    spec.set_hostname(Some(input.hostname.clone()));
+    spec.set_mounts(Some(mounts));
+    spec.set_linux(Some(linux));
+    Ok(spec)
+}
+
+/// The container may not ask for more than berthd's own hard limit (root
+/// here lacks CAP_SYS_RESOURCE).
+fn current_nofile_limit() -> (u64, u64) {
+    let mut lim = libc::rlimit {
+        rlim_cur: 1024,
+        rlim_max: 1024,
+    };
+    // SAFETY: getrlimit writes into the struct we own.
+    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) } != 0 {
+        return (1024, 1024);
+    }
+    (lim.rlim_max, lim.rlim_max)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input() -> ContainerSpecInput {
+        ContainerSpecInput {
+            args: vec!["sh".into()],
+            env: vec!["PATH=/bin".into()],
+            cwd: "/".into(),
+            uid: 0,
+            gid: 0,
+            additional_gids: vec![],
+            hostname: "abc".into(),
+            rootfs: "/r".into(),
+            network: NetworkNamespace::Path("/run/ns".into()),
+            cgroups_path: "/berth/abc".into(),
+            etc_files: vec![("/x/hosts".into(), "/etc/hosts".into())],
+            terminal: false,
+        }
+    }
+
+    #[test]
+    fn docker_capabilities_and_joined_netns() {
+        let spec = build_spec(&input()).unwrap();
+        let caps = spec
+            .process()
+            .as_ref()
+            .unwrap()
+            .capabilities()
+            .as_ref()
+            .unwrap();
+        assert_eq!(caps.bounding().as_ref().unwrap().len(), 14);
+        let ns = spec
+            .linux()
+            .as_ref()
+            .unwrap()
+            .namespaces()
+            .as_ref()
+            .unwrap();
+        let net = ns
+            .iter()
+            .find(|n| n.typ() == LinuxNamespaceType::Network)
+            .unwrap();
+        assert_eq!(net.path().as_deref(), Some(std::path::Path::new("/run/ns")));
+    }
+
+    #[test]
+    fn host_network_has_no_netns_entry() {
+        let mut i = input();
+        i.network = NetworkNamespace::Host;
+        let spec = build_spec(&i).unwrap();
+        let ns = spec
+            .linux()
+            .as_ref()
+            .unwrap()
+            .namespaces()
+            .as_ref()
+            .unwrap();
+        assert!(ns.iter().all(|n| n.typ() != LinuxNamespaceType::Network));
+    }
+}

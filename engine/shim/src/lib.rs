@@ -1,0 +1,36 @@
+//! The contract between berthd and `berth-shim`.
+//!
+//! The shim binary is deliberately std + libc only (about 2 MiB resident per
+//! container). berthd links this library for the constants and the exit
+//! record format so both sides share one definition.
+//!
+//! Protocol: berthd connects to `<state dir>/shim.sock`; the first line on a
+//! connection is a command:
+//!
+//! - `START` — run the helper that creates and starts the container. Answer:
+//!   `OK <init pid> <started unix ns>` or `ERR <message>`.
+//! - `ATTACH <stdin> <stdout> <stderr> <close-stdin-on-eof>` (each 0 or 1) —
+//!   the shim sends the container's output as Docker stdcopy frames
+//!   (`[stream,0,0,0,len_be32]` + payload); bytes the client sends are the
+//!   container's stdin. EOF when the container's output ends.
+//! - `KILL <signal number>` — answer `OK` or `ERR <message>`.
+//! - `WATCH` — the shim never writes; EOF means the shim has exited, and
+//!   the exit record is then on disk.
+
+pub mod exit_record;
+pub mod jsonlog;
+
+pub use exit_record::ExitRecord;
+
+/// Unix socket the shim listens on, inside its state directory.
+pub const SOCKET_NAME: &str = "shim.sock";
+/// The shim's own pid, for cleanup and live restore.
+pub const PID_FILE: &str = "shim.pid";
+/// The exit record, written atomically once the container has exited.
+pub const EXIT_FILE: &str = "exit";
+/// Diagnostics of the shim itself (not the container's output).
+pub const SHIM_LOG: &str = "shim.log";
+
+/// Docker stdcopy stream numbers.
+pub const STREAM_STDOUT: u8 = 1;
+pub const STREAM_STDERR: u8 = 2;
