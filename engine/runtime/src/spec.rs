@@ -71,6 +71,9 @@ pub fn build_spec(input: &ContainerSpecInput) -> Result<Spec, RuntimeError> {
     let (soft, hard) = current_nofile_limit();
     let process = ProcessBuilder::default()
         .terminal(input.terminal)
+        // Docker leaves no_new_privileges off unless asked
+        // (--security-opt no-new-privileges); oci-spec's default is on.
+        .no_new_privileges(false)
         .args(input.args.clone())
         .env(input.env.clone())
         .cwd(input.cwd.clone())

@@ -372,6 +372,10 @@ impl Shim {
                     stderr: flag(3),
                     close_stdin_on_eof: flag(4),
                 };
+                // Registered: from now on no output is missed.
+                if write_blocking(&self.clients[ci].stream, &[b"OK\n"]).is_err() {
+                    return Ok(ClientEvent::Drop);
+                }
                 if stdin && !rest.is_empty() {
                     self.write_stdin(rest);
                 }

@@ -10,7 +10,7 @@
 //! - `START` — run the helper that creates and starts the container. Answer:
 //!   `OK <init pid> <started unix ns>` or `ERR <message>`.
 //! - `ATTACH <stdin> <stdout> <stderr> <close-stdin-on-eof>` (each 0 or 1) —
-//!   the shim sends the container's output as Docker stdcopy frames
+//!   the shim answers `OK` once registered, then sends the container's output as Docker stdcopy frames
 //!   (`[stream,0,0,0,len_be32]` + payload); bytes the client sends are the
 //!   container's stdin. EOF when the container's output ends.
 //! - `KILL <signal number>` — answer `OK` or `ERR <message>`.

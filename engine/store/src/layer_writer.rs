@@ -78,11 +78,16 @@ impl LayerBuilder {
         self.insert(path, 0o755, EntryKind::Hardlink(Self::clean(target)))
     }
 
-    /// The tar bytes. Entries come in path order so the bytes, and so the
-    /// digest, depend only on the content.
+    /// The tar bytes. Entries come in path order (hardlinks after the
+    /// rest) so the bytes, and so the digest, depend only on the content.
     pub fn build(&self) -> std::io::Result<Vec<u8>> {
         let mut tar = tar::Builder::new(Vec::new());
-        for (path, entry) in &self.entries {
+        // Hardlinks go last: their targets must be unpacked before them.
+        let (links, others): (Vec<_>, Vec<_>) = self
+            .entries
+            .iter()
+            .partition(|(_, e)| matches!(e.kind, EntryKind::Hardlink(_)));
+        for (path, entry) in others.into_iter().chain(links) {
             let mut header = tar::Header::new_gnu();
             header.set_mode(entry.mode);
             header.set_uid(0);
@@ -128,6 +133,15 @@ mod tests {
         b.symlink("bin/sh", "busybox")
             .file("/etc/passwd", 0o644, "root:x:0:0::/root:/bin/sh\n");
         assert_eq!(a.build().unwrap(), b.build().unwrap());
+    }
+
+    #[test]
+    fn hardlinks_unpack_after_their_target() {
+        let mut a = LayerBuilder::new(0);
+        a.file("bin/busybox", 0o755, "x").hardlink("bin/[", "bin/busybox");
+        let dir = tempfile::tempdir().unwrap();
+        crate::layer_apply::apply_layer(a.build().unwrap().as_slice(), dir.path()).unwrap();
+        assert_eq!(std::fs::read(dir.path().join("bin/[")).unwrap(), b"x");
     }
 
     #[test]

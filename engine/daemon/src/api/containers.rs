@@ -1,0 +1,268 @@
+//! /containers/... handlers: parse, call the engine, shape the answer.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, Request, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use bollard_stubs::models::{ContainerCreateBody, ContainerPruneResponse};
+use tokio::io::AsyncWriteExt;
+
+use super::AppState;
+use super::hijack::{body_from_channel, splice, upgrade};
+use super::query::{self, Query as Q, flag, int};
+use crate::container::attach::AttachFlags;
+use crate::container::lifecycle::WaitCondition;
+use crate::container::logs::{LogOptions, parse_unix_time, stream_log};
+use crate::container::view::{self, ListFilters};
+use crate::container::ContainerRecord;
+use crate::engine::Engine;
+use crate::error::{ApiError, ApiResult};
+
+pub async fn create(State(engine): State<AppState>, Query(q): Query<Q>, body: Bytes) -> ApiResult<Response> {
+    if body.is_empty() {
+        return Err(ApiError::BadRequest("config cannot be empty in order to create a container".into()));
+    }
+    let parsed: ContainerCreateBody = serde_json::from_slice(&body)
+        .map_err(|e| ApiError::BadRequest(format!("invalid JSON in the container config: {e}")))?;
+    let id = engine.create_container(q.get("name").cloned(), parsed).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(serde_json::json!({ "Id": id, "Warnings": [] })),
+    )
+        .into_response())
+}
+
+fn dir_size(path: &std::path::Path) -> i64 {
+    let mut total = 0i64;
+    let mut stack = vec![path.to_path_buf()];
+    while let Some(p) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&p) else { continue };
+        for e in entries.flatten() {
+            match e.metadata() {
+                Ok(m) if m.is_dir() => stack.push(e.path()),
+                Ok(m) => total += m.len() as i64,
+                Err(_) => {}
+            }
+        }
+    }
+    total
+}
+
+pub async fn list(State(engine): State<AppState>, Query(q): Query<Q>) -> ApiResult<Response> {
+    let filters = ListFilters::parse(q.get("filters").map(String::as_str)).map_err(ApiError::BadRequest)?;
+    let limit = int(&q, "limit")?.filter(|l| *l > 0);
+    let all = flag(&q, "all") || limit.is_some() || filters.get("status").is_some() || filters.get("exited").is_some();
+    let mut records: Vec<ContainerRecord> = Vec::new();
+    for entry in engine.containers.all() {
+        records.push(entry.record.lock().await.clone());
+    }
+    let ancestors: Option<Vec<(String, Option<String>)>> = filters.get("ancestor").map(|values| {
+        values
+            .iter()
+            .map(|v| (v.clone(), engine.store.index.resolve(v).ok().map(|d| d.to_string())))
+            .collect()
+    });
+    let created_of = |name: &str| engine.containers.lookup(name).ok().map(|e| e.id.clone());
+    let mut bounds = Vec::new();
+    for (key, cmp) in [("before", std::cmp::Ordering::Less), ("since", std::cmp::Ordering::Greater)] {
+        if let Some(values) = filters.get(key) {
+            for v in values {
+                let id = created_of(v).ok_or_else(|| ApiError::no_such_container(v))?;
+                let created = records.iter().find(|r| r.id == id).map(|r| r.created);
+                if let Some(c) = created {
+                    bounds.push((cmp, c));
+                }
+            }
+        }
+    }
+    records.retain(|r| {
+        (all || r.is_running())
+            && filters.matches(r)
+            && ancestors.as_ref().is_none_or(|a| {
+                a.iter().any(|(name, id)| r.image == *name || id.as_deref() == Some(r.image_id.as_str()))
+            })
+            && bounds.iter().all(|(cmp, c)| r.created.cmp(c) == *cmp)
+    });
+    records.sort_by(|a, b| b.created.cmp(&a.created));
+    if let Some(l) = limit {
+        records.truncate(l as usize);
+    }
+    let with_size = flag(&q, "size");
+    let data_root = engine.paths.data_root.clone();
+    let out = tokio::task::spawn_blocking(move || {
+        records
+            .iter()
+            .map(|r| {
+                let size = with_size.then(|| dir_size(&data_root.join("snapshots/rw").join(&r.id).join("diff")));
+                view::summary(r, size)
+            })
+            .collect::<Vec<_>>()
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(Json(out).into_response())
+}
+
+pub async fn inspect(State(engine): State<AppState>, Path(id): Path<String>) -> ApiResult<Response> {
+    let entry = engine.containers.lookup(&id)?;
+    let rec = entry.record.lock().await.clone();
+    Ok(Json(view::inspect(&rec, &engine.paths)).into_response())
+}
+
+fn no_content() -> Response {
+    StatusCode::NO_CONTENT.into_response()
+}
+
+pub async fn start(State(engine): State<AppState>, Path(id): Path<String>) -> ApiResult<Response> {
+    let entry = engine.containers.lookup(&id)?;
+    engine.start_container(&entry).await?;
+    Ok(no_content())
+}
+
+pub async fn stop(State(engine): State<AppState>, Path(id): Path<String>, Query(q): Query<Q>) -> ApiResult<Response> {
+    let entry = engine.containers.lookup(&id)?;
+    engine
+        .stop_container(&entry, int(&q, "t")?, q.get("signal").map(String::as_str))
+        .await?;
+    Ok(no_content())
+}
+
+pub async fn restart(State(engine): State<AppState>, Path(id): Path<String>, Query(q): Query<Q>) -> ApiResult<Response> {
+    let entry = engine.containers.lookup(&id)?;
+    engine
+        .restart_container(&entry, int(&q, "t")?, q.get("signal").map(String::as_str))
+        .await?;
+    Ok(no_content())
+}
+
+pub async fn kill(State(engine): State<AppState>, Path(id): Path<String>, Query(q): Query<Q>) -> ApiResult<Response> {
+    let entry = engine.containers.lookup(&id)?;
+    engine.kill_container(&entry, q.get("signal").map(String::as_str)).await?;
+    Ok(no_content())
+}
+
+pub async fn wait(State(engine): State<AppState>, Path(id): Path<String>, Query(q): Query<Q>) -> ApiResult<Response> {
+    let entry = engine.containers.lookup(&id)?;
+    let condition = WaitCondition::parse(q.get("condition").map(String::as_str))?;
+    let (tx, rx) = tokio::sync::mpsc::channel(1);
+    tokio::spawn(async move {
+        let code = Engine::wait_container(entry, condition).await;
+        let body = serde_json::json!({ "StatusCode": code, "Error": null });
+        let _ = tx.send(bytes::Bytes::from(body.to_string())).await;
+    });
+    Ok(([(header::CONTENT_TYPE, "application/json")], body_from_channel(rx)).into_response())
+}
+
+fn log_options(q: &Q, tty: bool) -> ApiResult<LogOptions> {
+    let tail = match q.get("tail").map(String::as_str) {
+        None | Some("") | Some("all") => None,
+        Some(n) => Some(
+            n.parse::<usize>()
+                .map_err(|_| ApiError::BadRequest(format!("invalid value for tail: {n:?}")))?,
+        ),
+    };
+    Ok(LogOptions {
+        follow: flag(q, "follow"),
+        stdout: flag(q, "stdout"),
+        stderr: flag(q, "stderr"),
+        timestamps: flag(q, "timestamps"),
+        tail,
+        since: q.get("since").and_then(|s| parse_unix_time(s)),
+        until: q.get("until").and_then(|s| parse_unix_time(s)),
+        tty,
+    })
+}
+
+pub async fn logs(State(engine): State<AppState>, Path(id): Path<String>, Query(q): Query<Q>) -> ApiResult<Response> {
+    let entry = engine.containers.lookup(&id)?;
+    let tty = entry.record.lock().await.config.tty.unwrap_or(false);
+    let opts = log_options(&q, tty)?;
+    if !opts.stdout && !opts.stderr {
+        return Err(ApiError::BadRequest(
+            "Bad parameters: you must choose at least one stream".into(),
+        ));
+    }
+    let (tx, rx) = tokio::sync::mpsc::channel(64);
+    let path = engine.paths.log_path(&entry.id);
+    tokio::spawn(stream_log(path, entry, opts, tx));
+    Ok((
+        [(header::CONTENT_TYPE, "application/vnd.docker.raw-stream")],
+        body_from_channel(rx),
+    )
+        .into_response())
+}
+
+pub async fn attach(
+    State(engine): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<Q>,
+    mut req: Request,
+) -> ApiResult<Response> {
+    let entry = engine.containers.lookup(&id)?;
+    let flags = AttachFlags {
+        stdin: flag(&q, "stdin"),
+        stdout: flag(&q, "stdout"),
+        stderr: flag(&q, "stderr"),
+    };
+    let (with_logs, with_stream) = (flag(&q, "logs"), flag(&q, "stream"));
+    let tty = entry.record.lock().await.config.tty.unwrap_or(false);
+    Ok(upgrade(&mut req, move |mut client| async move {
+        if with_logs {
+            let opts = LogOptions {
+                follow: false,
+                stdout: flags.stdout,
+                stderr: flags.stderr,
+                timestamps: false,
+                tail: None,
+                since: None,
+                until: None,
+                tty,
+            };
+            let (tx, mut rx) = tokio::sync::mpsc::channel(64);
+            tokio::spawn(stream_log(engine.paths.log_path(&entry.id), entry.clone(), opts, tx));
+            while let Some(frame) = rx.recv().await {
+                if client.write_all(&frame).await.is_err() {
+                    return;
+                }
+            }
+        }
+        if !with_stream {
+            let _ = client.shutdown().await;
+            return;
+        }
+        match engine.attach_stream(&entry, flags).await {
+            Ok(shim) => splice(client, shim).await,
+            Err(e) => {
+                tracing::debug!("attach to {}: {e}", entry.id);
+                let _ = client.shutdown().await;
+            }
+        }
+    }))
+}
+
+pub async fn remove(State(engine): State<AppState>, Path(id): Path<String>, Query(q): Query<Q>) -> ApiResult<Response> {
+    let entry = engine.containers.lookup(&id)?;
+    engine.remove_container(&entry, flag(&q, "force")).await?;
+    Ok(no_content())
+}
+
+pub async fn rename(State(engine): State<AppState>, Path(id): Path<String>, Query(q): Query<Q>) -> ApiResult<Response> {
+    let entry = engine.containers.lookup(&id)?;
+    let name = q
+        .get("name")
+        .filter(|n| !n.is_empty())
+        .ok_or_else(|| ApiError::BadRequest("Neither old nor new names may be empty".into()))?;
+    engine.rename_container(&entry, name).await?;
+    Ok(no_content())
+}
+
+pub async fn prune(State(engine): State<AppState>, Query(q): Query<Q>) -> ApiResult<Response> {
+    let _ = query::filters(&q)?;
+    let deleted = engine.prune_containers().await;
+    Ok(Json(ContainerPruneResponse {
+        containers_deleted: Some(deleted),
+        space_reclaimed: Some(0),
+    })
+    .into_response())
+}

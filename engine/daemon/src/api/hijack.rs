@@ -1,0 +1,71 @@
+//! Streaming bodies and hijacked (upgraded) connections.
+
+use std::future::Future;
+
+use axum::body::Body;
+use axum::extract::Request;
+use axum::http::{StatusCode, header};
+use axum::response::Response;
+use bytes::Bytes;
+use hyper::upgrade::Upgraded;
+use hyper_util::rt::TokioIo;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::UnixStream;
+
+/// A response body fed by a channel; hyper sends the headers at once.
+pub fn body_from_channel(rx: tokio::sync::mpsc::Receiver<Bytes>) -> Body {
+    Body::from_stream(futures::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|b| (Ok::<_, std::io::Error>(b), rx))
+    }))
+}
+
+pub type Hijacked = TokioIo<Upgraded>;
+
+/// Answers `101 UPGRADED` and runs `task` on the raw connection, as dockerd
+/// does for attach (the docker CLI always asks for `Upgrade: tcp`).
+pub fn upgrade<F, Fut>(req: &mut Request, task: F) -> Response
+where
+    F: FnOnce(Hijacked) -> Fut + Send + 'static,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let on_upgrade = hyper::upgrade::on(req);
+    tokio::spawn(async move {
+        match on_upgrade.await {
+            Ok(upgraded) => task(TokioIo::new(upgraded)).await,
+            Err(e) => tracing::warn!("connection upgrade failed: {e}"),
+        }
+    });
+    Response::builder()
+        .status(StatusCode::SWITCHING_PROTOCOLS)
+        .header(header::CONNECTION, "Upgrade")
+        .header(header::UPGRADE, "tcp")
+        .header(header::CONTENT_TYPE, "application/vnd.docker.raw-stream")
+        .body(Body::empty())
+        .expect("static response parts are valid")
+}
+
+/// Copies the shim's output to the client until it ends, and the client's
+/// input to the shim; the client's half-close is passed on (so a piped
+/// stdin reaches EOF in the container).
+pub async fn splice(client: Hijacked, shim: UnixStream) {
+    let (mut client_read, mut client_write) = tokio::io::split(client);
+    let (mut shim_read, mut shim_write) = shim.into_split();
+    let input = tokio::spawn(async move {
+        let mut buf = vec![0u8; 32 * 1024];
+        loop {
+            match client_read.read(&mut buf).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => {
+                    if shim_write.write_all(&buf[..n]).await.is_err() {
+                        break;
+                    }
+                }
+            }
+        }
+        let _ = shim_write.shutdown().await;
+    });
+    let _ = tokio::io::copy(&mut shim_read, &mut client_write).await;
+    let _ = client_write.flush().await;
+    let _ = client_write.shutdown().await;
+    input.abort();
+}

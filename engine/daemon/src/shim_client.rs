@@ -1,0 +1,206 @@
+//! berthd's side of the shim protocol (see the berth-shim crate docs).
+
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use berth_shim::{EXIT_FILE, ExitRecord, SHIM_LOG, SOCKET_NAME};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::UnixStream;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ShimError {
+    #[error("starting the shim for {id}: {source}")]
+    Spawn { id: String, source: std::io::Error },
+    #[error("the shim of {id} did not come up: {reason}")]
+    NotReady { id: String, reason: String },
+    #[error("talking to the shim at {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{0}")]
+    Refused(String),
+}
+
+pub struct ShimLaunch<'a> {
+    pub id: &'a str,
+    pub shim_binary: &'a Path,
+    pub helper_binary: &'a Path,
+    pub state_dir: &'a Path,
+    pub runtime_root: &'a Path,
+    pub log_path: &'a Path,
+    pub open_stdin: bool,
+}
+
+/// Starts a shim in its own session (so it outlives berthd) and waits for
+/// its socket.
+pub async fn spawn(launch: ShimLaunch<'_>) -> Result<(), ShimError> {
+    let spawn_err = |source| ShimError::Spawn {
+        id: launch.id.to_string(),
+        source,
+    };
+    let shim_log = std::fs::File::create(launch.state_dir.join(SHIM_LOG)).map_err(spawn_err)?;
+    let mut cmd = std::process::Command::new(launch.shim_binary);
+    cmd.arg("--id")
+        .arg(launch.id)
+        .arg("--state-dir")
+        .arg(launch.state_dir)
+        .arg("--bundle")
+        .arg(launch.state_dir)
+        .arg("--helper")
+        .arg(launch.helper_binary)
+        .arg("--runtime-root")
+        .arg(launch.runtime_root)
+        .arg("--log")
+        .arg(launch.log_path)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(shim_log);
+    if launch.open_stdin {
+        cmd.arg("--stdin");
+    }
+    // SAFETY: setsid is async-signal-safe.
+    unsafe {
+        cmd.pre_exec(|| {
+            if libc::setsid() < 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let mut child = tokio::process::Command::from(cmd)
+        .kill_on_drop(false)
+        .spawn()
+        .map_err(spawn_err)?;
+    // Reap the shim when it exits, so it does not linger as a zombie.
+    tokio::spawn(async move {
+        let _ = child.wait().await;
+    });
+    let socket = launch.state_dir.join(SOCKET_NAME);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        if UnixStream::connect(&socket).await.is_ok() {
+            return Ok(());
+        }
+        if tokio::time::Instant::now() > deadline {
+            let log = std::fs::read_to_string(launch.state_dir.join(SHIM_LOG)).unwrap_or_default();
+            return Err(ShimError::NotReady {
+                id: launch.id.to_string(),
+                reason: log.trim().to_string(),
+            });
+        }
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+}
+
+async fn command(state_dir: &Path, line: &str) -> Result<UnixStream, ShimError> {
+    let path = state_dir.join(SOCKET_NAME);
+    let io = |source| ShimError::Io {
+        path: path.clone(),
+        source,
+    };
+    let mut stream = UnixStream::connect(&path).await.map_err(io)?;
+    stream.write_all(format!("{line}\n").as_bytes()).await.map_err(io)?;
+    Ok(stream)
+}
+
+async fn read_reply(state_dir: &Path, stream: &mut UnixStream) -> Result<String, ShimError> {
+    let mut reader = BufReader::new(stream);
+    let mut reply = String::new();
+    reader
+        .read_line(&mut reply)
+        .await
+        .map_err(|source| ShimError::Io {
+            path: state_dir.join(SOCKET_NAME),
+            source,
+        })?;
+    let reply = reply.trim().to_string();
+    match reply.strip_prefix("ERR ") {
+        Some(msg) => Err(ShimError::Refused(msg.to_string())),
+        None if reply.is_empty() => Err(ShimError::Refused("the shim closed the connection".into())),
+        None => Ok(reply),
+    }
+}
+
+/// Starts the container; returns (init pid, started at in unix ns).
+pub async fn start(state_dir: &Path) -> Result<(i32, i64), ShimError> {
+    let mut stream = command(state_dir, "START").await?;
+    let reply = read_reply(state_dir, &mut stream).await?;
+    let mut words = reply.split_whitespace().skip(1);
+    let pid = words.next().and_then(|w| w.parse().ok());
+    let started = words.next().and_then(|w| w.parse().ok());
+    match (pid, started) {
+        (Some(p), Some(s)) => Ok((p, s)),
+        _ => Err(ShimError::Refused(format!("unexpected START reply {reply:?}"))),
+    }
+}
+
+pub async fn kill(state_dir: &Path, signal: i32) -> Result<(), ShimError> {
+    let mut stream = command(state_dir, &format!("KILL {signal}")).await?;
+    read_reply(state_dir, &mut stream).await.map(|_| ())
+}
+
+/// An attach stream: stdcopy frames out, stdin bytes in. The shim has
+/// registered it once this returns, so no output is missed after.
+pub async fn attach(
+    state_dir: &Path,
+    stdin: bool,
+    stdout: bool,
+    stderr: bool,
+    close_stdin_on_eof: bool,
+) -> Result<UnixStream, ShimError> {
+    let b = |x: bool| if x { 1 } else { 0 };
+    let mut stream = command(
+        state_dir,
+        &format!(
+            "ATTACH {} {} {} {}",
+            b(stdin),
+            b(stdout),
+            b(stderr),
+            b(close_stdin_on_eof)
+        ),
+    )
+    .await?;
+    // Read the "OK" line byte by byte: what follows is frame data.
+    let mut line = Vec::new();
+    loop {
+        let mut byte = [0u8; 1];
+        let n = stream
+            .read(&mut byte)
+            .await
+            .map_err(|source| ShimError::Io {
+                path: state_dir.join(SOCKET_NAME),
+                source,
+            })?;
+        if n == 0 || byte[0] == b'\n' {
+            break;
+        }
+        line.push(byte[0]);
+    }
+    if line != b"OK" {
+        return Err(ShimError::Refused(String::from_utf8_lossy(&line).into_owned()));
+    }
+    Ok(stream)
+}
+
+/// Resolves when the shim has exited (its exit record is then on disk).
+pub async fn watch(state_dir: &Path) -> Result<(), ShimError> {
+    let mut stream = command(state_dir, "WATCH").await?;
+    let mut buf = [0u8; 64];
+    loop {
+        match stream.read(&mut buf).await {
+            Ok(0) | Err(_) => return Ok(()),
+            Ok(_) => {}
+        }
+    }
+}
+
+pub fn read_exit_record(state_dir: &Path) -> Option<ExitRecord> {
+    let text = std::fs::read_to_string(state_dir.join(EXIT_FILE)).ok()?;
+    ExitRecord::decode(&text)
+}
+
+pub fn shim_alive(state_dir: &Path) -> bool {
+    std::os::unix::net::UnixStream::connect(state_dir.join(SOCKET_NAME)).is_ok()
+}
