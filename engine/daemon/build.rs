@@ -12,10 +12,22 @@ fn main() {
     let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
     let status = Command::new(rustc)
         .args(["--edition", "2024", "--crate-type", "bin"])
-        .args(["-C", "panic=abort", "-C", "opt-level=s", "-C", "debuginfo=0"])
+        .args([
+            "-C",
+            "panic=abort",
+            "-C",
+            "opt-level=s",
+            "-C",
+            "debuginfo=0",
+        ])
         .args(["-C", "strip=symbols", "-C", "relocation-model=static"])
         .args(["-C", "link-arg=-nostartfiles", "-C", "link-arg=-nostdlib"])
-        .args(["-C", "link-arg=-static", "-C", "link-arg=-Wl,--build-id=none"])
+        .args([
+            "-C",
+            "link-arg=-static",
+            "-C",
+            "link-arg=-Wl,--build-id=none",
+        ])
         .arg("-o")
         .arg(&out)
         .arg(&source)

@@ -59,7 +59,9 @@ fn history(created_by: &str) -> History {
 
 fn config(env: bool, cmd: &[&str], history: Vec<History>) -> ImageConfigFile {
     ImageConfigFile {
-        architecture: std::env::consts::ARCH.replace("x86_64", "amd64").replace("aarch64", "arm64"),
+        architecture: std::env::consts::ARCH
+            .replace("x86_64", "amd64")
+            .replace("aarch64", "arm64"),
         os: "linux".into(),
         created: Some(CREATED.into()),
         config: Some(ContainerDefaults {
@@ -101,9 +103,18 @@ fn busybox_layer() -> Result<NewLayer, CatalogError> {
         layer.hardlink(&format!("bin/{applet}"), "bin/busybox");
     }
     for (dir, mode) in [
-        ("dev", 0o755), ("etc", 0o755), ("home", 0o755), ("proc", 0o555), ("root", 0o700),
-        ("sys", 0o555), ("tmp", 0o1777), ("usr/bin", 0o755), ("usr/sbin", 0o755), ("var", 0o755),
-        ("var/spool/mail", 0o755), ("var/www", 0o755),
+        ("dev", 0o755),
+        ("etc", 0o755),
+        ("home", 0o755),
+        ("proc", 0o555),
+        ("root", 0o700),
+        ("sys", 0o555),
+        ("tmp", 0o1777),
+        ("usr/bin", 0o755),
+        ("usr/sbin", 0o755),
+        ("var", 0o755),
+        ("var/spool/mail", 0o755),
+        ("var/www", 0o755),
     ] {
         layer.dir(dir, mode);
     }
@@ -146,7 +157,10 @@ fn build(name: &str) -> Result<(ImageConfigFile, Vec<NewLayer>), CatalogError> {
                 config(
                     true,
                     &["/bin/sh"],
-                    vec![history(busybox_history), history("COPY cowsay /usr/local/bin/cowsay")],
+                    vec![
+                        history(busybox_history),
+                        history("COPY cowsay /usr/local/bin/cowsay"),
+                    ],
                 ),
                 vec![
                     busybox_layer()?,
@@ -184,7 +198,9 @@ mod tests {
     fn applet_table_is_found_and_validated() {
         let mut fake = b"junk\0\x7fELF".to_vec();
         fake.extend_from_slice(b"[\0[[\0");
-        for n in ["ash", "cat", "echo", "ls", "mkdir", "mv", "rm", "sh", "sleep", "top", "true"] {
+        for n in [
+            "ash", "cat", "echo", "ls", "mkdir", "mv", "rm", "sh", "sleep", "top", "true",
+        ] {
             fake.extend_from_slice(n.as_bytes());
             fake.push(0);
         }
@@ -197,7 +213,10 @@ mod tests {
 
     #[test]
     fn catalog_references() {
-        assert_eq!(lookup(&Reference::parse("busybox").unwrap()), Some("busybox"));
+        assert_eq!(
+            lookup(&Reference::parse("busybox").unwrap()),
+            Some("busybox")
+        );
         assert_eq!(
             lookup(&Reference::parse("docker.io/docker/whalesay:latest").unwrap()),
             Some("docker/whalesay")

@@ -71,7 +71,11 @@ impl IntoResponse for ApiError {
         if status.is_server_error() {
             tracing::error!("{self}");
         }
-        (status, axum::Json(serde_json::json!({ "message": self.to_string() }))).into_response()
+        (
+            status,
+            axum::Json(serde_json::json!({ "message": self.to_string() })),
+        )
+            .into_response()
     }
 }
 

@@ -4,7 +4,9 @@
 use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
 
-use bollard_stubs::models::{EventActor, EventMessage, EventMessageScopeEnum, EventMessageTypeEnum};
+use bollard_stubs::models::{
+    EventActor, EventMessage, EventMessageScopeEnum, EventMessageTypeEnum,
+};
 use tokio::sync::broadcast;
 
 const HISTORY: usize = 1024;
@@ -67,7 +69,11 @@ pub fn event_matches(msg: &EventMessage, filters: &HashMap<String, Vec<String>>)
         .as_ref()
         .and_then(|a| a.attributes.clone())
         .unwrap_or_default();
-    let id = msg.actor.as_ref().and_then(|a| a.id.clone()).unwrap_or_default();
+    let id = msg
+        .actor
+        .as_ref()
+        .and_then(|a| a.id.clone())
+        .unwrap_or_default();
     let typ = msg.typ.map(|t| t.to_string()).unwrap_or_default();
     let action = msg.action.clone().unwrap_or_default();
     filters.iter().all(|(key, values)| {

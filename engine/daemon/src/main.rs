@@ -27,7 +27,11 @@ struct Args {
     #[arg(long, default_value = "/run/berth")]
     exec_root: PathBuf,
     /// Where to listen: unix:///PATH.
-    #[arg(short = 'H', long = "host", default_value = "unix:///run/berth/berth.sock")]
+    #[arg(
+        short = 'H',
+        long = "host",
+        default_value = "unix:///run/berth/berth.sock"
+    )]
     host: String,
     /// Parent cgroup of every container.
     #[arg(long, default_value = "berth")]

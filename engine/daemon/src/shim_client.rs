@@ -4,7 +4,9 @@ use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use berth_shim::{EXIT_FILE, ExitRecord, SHIM_LOG, SOCKET_NAME};
+use std::os::fd::AsRawFd;
+
+use berth_shim::{EXIT_FILE, ExitRecord, SHIM_LOG, SOCKET_NAME, socket_path_via_fd};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::UnixStream;
 
@@ -77,10 +79,9 @@ pub async fn spawn(launch: ShimLaunch<'_>) -> Result<(), ShimError> {
     tokio::spawn(async move {
         let _ = child.wait().await;
     });
-    let socket = launch.state_dir.join(SOCKET_NAME);
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     loop {
-        if UnixStream::connect(&socket).await.is_ok() {
+        if connect(launch.state_dir).await.is_ok() {
             return Ok(());
         }
         if tokio::time::Instant::now() > deadline {
@@ -94,14 +95,26 @@ pub async fn spawn(launch: ShimLaunch<'_>) -> Result<(), ShimError> {
     }
 }
 
+/// Connects to the shim's socket through an open descriptor of its state
+/// directory (see `berth_shim::socket_path_via_fd`).
+async fn connect(state_dir: &Path) -> std::io::Result<UnixStream> {
+    let dir = std::fs::File::open(state_dir)?;
+    let stream = UnixStream::connect(socket_path_via_fd(dir.as_raw_fd())).await;
+    drop(dir);
+    stream
+}
+
 async fn command(state_dir: &Path, line: &str) -> Result<UnixStream, ShimError> {
     let path = state_dir.join(SOCKET_NAME);
     let io = |source| ShimError::Io {
         path: path.clone(),
         source,
     };
-    let mut stream = UnixStream::connect(&path).await.map_err(io)?;
-    stream.write_all(format!("{line}\n").as_bytes()).await.map_err(io)?;
+    let mut stream = connect(state_dir).await.map_err(io)?;
+    stream
+        .write_all(format!("{line}\n").as_bytes())
+        .await
+        .map_err(io)?;
     Ok(stream)
 }
 
@@ -118,7 +131,9 @@ async fn read_reply(state_dir: &Path, stream: &mut UnixStream) -> Result<String,
     let reply = reply.trim().to_string();
     match reply.strip_prefix("ERR ") {
         Some(msg) => Err(ShimError::Refused(msg.to_string())),
-        None if reply.is_empty() => Err(ShimError::Refused("the shim closed the connection".into())),
+        None if reply.is_empty() => {
+            Err(ShimError::Refused("the shim closed the connection".into()))
+        }
         None => Ok(reply),
     }
 }
@@ -132,7 +147,9 @@ pub async fn start(state_dir: &Path) -> Result<(i32, i64), ShimError> {
     let started = words.next().and_then(|w| w.parse().ok());
     match (pid, started) {
         (Some(p), Some(s)) => Ok((p, s)),
-        _ => Err(ShimError::Refused(format!("unexpected START reply {reply:?}"))),
+        _ => Err(ShimError::Refused(format!(
+            "unexpected START reply {reply:?}"
+        ))),
     }
 }
 
@@ -179,7 +196,9 @@ pub async fn attach(
         line.push(byte[0]);
     }
     if line != b"OK" {
-        return Err(ShimError::Refused(String::from_utf8_lossy(&line).into_owned()));
+        return Err(ShimError::Refused(
+            String::from_utf8_lossy(&line).into_owned(),
+        ));
     }
     Ok(stream)
 }
@@ -202,5 +221,9 @@ pub fn read_exit_record(state_dir: &Path) -> Option<ExitRecord> {
 }
 
 pub fn shim_alive(state_dir: &Path) -> bool {
-    std::os::unix::net::UnixStream::connect(state_dir.join(SOCKET_NAME)).is_ok()
+    std::fs::File::open(state_dir)
+        .and_then(|dir| {
+            std::os::unix::net::UnixStream::connect(socket_path_via_fd(dir.as_raw_fd()))
+        })
+        .is_ok()
 }

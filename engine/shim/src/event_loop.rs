@@ -73,9 +73,11 @@ pub fn run(opts: Options) -> io::Result<()> {
         opts.state_dir.join(PID_FILE),
         std::process::id().to_string(),
     )?;
-    let socket_path = opts.state_dir.join(SOCKET_NAME);
-    let _ = std::fs::remove_file(&socket_path);
-    let listener = UnixListener::bind(&socket_path)?;
+    // Bind by a relative name from inside the state directory: a unix
+    // socket path must fit in 108 bytes, and exec roots can be long.
+    std::env::set_current_dir(&opts.state_dir)?;
+    let _ = std::fs::remove_file(SOCKET_NAME);
+    let listener = UnixListener::bind(SOCKET_NAME)?;
     listener.set_nonblocking(true)?;
     let log = std::fs::OpenOptions::new()
         .create(true)

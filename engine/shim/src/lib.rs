@@ -22,8 +22,16 @@ pub mod jsonlog;
 
 pub use exit_record::ExitRecord;
 
-/// Unix socket the shim listens on, inside its state directory.
+/// Unix socket the shim listens on, inside its state directory. Clients
+/// reach it through [`socket_path_via_fd`] so the path length never
+/// depends on where the state directory is.
 pub const SOCKET_NAME: &str = "shim.sock";
+
+/// A short path to `SOCKET_NAME` through an open directory descriptor of
+/// the state directory: `/proc/self/fd/<fd>/shim.sock`.
+pub fn socket_path_via_fd(dir_fd: std::os::fd::RawFd) -> std::path::PathBuf {
+    std::path::PathBuf::from(format!("/proc/self/fd/{dir_fd}/{SOCKET_NAME}"))
+}
 /// The shim's own pid, for cleanup and live restore.
 pub const PID_FILE: &str = "shim.pid";
 /// The exit record, written atomically once the container has exited.

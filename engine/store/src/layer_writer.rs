@@ -138,7 +138,8 @@ mod tests {
     #[test]
     fn hardlinks_unpack_after_their_target() {
         let mut a = LayerBuilder::new(0);
-        a.file("bin/busybox", 0o755, "x").hardlink("bin/[", "bin/busybox");
+        a.file("bin/busybox", 0o755, "x")
+            .hardlink("bin/[", "bin/busybox");
         let dir = tempfile::tempdir().unwrap();
         crate::layer_apply::apply_layer(a.build().unwrap().as_slice(), dir.path()).unwrap();
         assert_eq!(std::fs::read(dir.path().join("bin/[")).unwrap(), b"x");

@@ -11,21 +11,29 @@ use tokio::io::AsyncWriteExt;
 use super::AppState;
 use super::hijack::{body_from_channel, splice, upgrade};
 use super::query::{self, Query as Q, flag, int};
+use crate::container::ContainerRecord;
 use crate::container::attach::AttachFlags;
 use crate::container::lifecycle::WaitCondition;
 use crate::container::logs::{LogOptions, parse_unix_time, stream_log};
 use crate::container::view::{self, ListFilters};
-use crate::container::ContainerRecord;
 use crate::engine::Engine;
 use crate::error::{ApiError, ApiResult};
 
-pub async fn create(State(engine): State<AppState>, Query(q): Query<Q>, body: Bytes) -> ApiResult<Response> {
+pub async fn create(
+    State(engine): State<AppState>,
+    Query(q): Query<Q>,
+    body: Bytes,
+) -> ApiResult<Response> {
     if body.is_empty() {
-        return Err(ApiError::BadRequest("config cannot be empty in order to create a container".into()));
+        return Err(ApiError::BadRequest(
+            "config cannot be empty in order to create a container".into(),
+        ));
     }
     let parsed: ContainerCreateBody = serde_json::from_slice(&body)
         .map_err(|e| ApiError::BadRequest(format!("invalid JSON in the container config: {e}")))?;
-    let id = engine.create_container(q.get("name").cloned(), parsed).await?;
+    let id = engine
+        .create_container(q.get("name").cloned(), parsed)
+        .await?;
     Ok((
         StatusCode::CREATED,
         Json(serde_json::json!({ "Id": id, "Warnings": [] })),
@@ -37,7 +45,9 @@ fn dir_size(path: &std::path::Path) -> i64 {
     let mut total = 0i64;
     let mut stack = vec![path.to_path_buf()];
     while let Some(p) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&p) else { continue };
+        let Ok(entries) = std::fs::read_dir(&p) else {
+            continue;
+        };
         for e in entries.flatten() {
             match e.metadata() {
                 Ok(m) if m.is_dir() => stack.push(e.path()),
@@ -50,9 +60,13 @@ fn dir_size(path: &std::path::Path) -> i64 {
 }
 
 pub async fn list(State(engine): State<AppState>, Query(q): Query<Q>) -> ApiResult<Response> {
-    let filters = ListFilters::parse(q.get("filters").map(String::as_str)).map_err(ApiError::BadRequest)?;
+    let filters =
+        ListFilters::parse(q.get("filters").map(String::as_str)).map_err(ApiError::BadRequest)?;
     let limit = int(&q, "limit")?.filter(|l| *l > 0);
-    let all = flag(&q, "all") || limit.is_some() || filters.get("status").is_some() || filters.get("exited").is_some();
+    let all = flag(&q, "all")
+        || limit.is_some()
+        || filters.get("status").is_some()
+        || filters.get("exited").is_some();
     let mut records: Vec<ContainerRecord> = Vec::new();
     for entry in engine.containers.all() {
         records.push(entry.record.lock().await.clone());
@@ -60,12 +74,20 @@ pub async fn list(State(engine): State<AppState>, Query(q): Query<Q>) -> ApiResu
     let ancestors: Option<Vec<(String, Option<String>)>> = filters.get("ancestor").map(|values| {
         values
             .iter()
-            .map(|v| (v.clone(), engine.store.index.resolve(v).ok().map(|d| d.to_string())))
+            .map(|v| {
+                (
+                    v.clone(),
+                    engine.store.index.resolve(v).ok().map(|d| d.to_string()),
+                )
+            })
             .collect()
     });
     let created_of = |name: &str| engine.containers.lookup(name).ok().map(|e| e.id.clone());
     let mut bounds = Vec::new();
-    for (key, cmp) in [("before", std::cmp::Ordering::Less), ("since", std::cmp::Ordering::Greater)] {
+    for (key, cmp) in [
+        ("before", std::cmp::Ordering::Less),
+        ("since", std::cmp::Ordering::Greater),
+    ] {
         if let Some(values) = filters.get(key) {
             for v in values {
                 let id = created_of(v).ok_or_else(|| ApiError::no_such_container(v))?;
@@ -80,7 +102,9 @@ pub async fn list(State(engine): State<AppState>, Query(q): Query<Q>) -> ApiResu
         (all || r.is_running())
             && filters.matches(r)
             && ancestors.as_ref().is_none_or(|a| {
-                a.iter().any(|(name, id)| r.image == *name || id.as_deref() == Some(r.image_id.as_str()))
+                a.iter().any(|(name, id)| {
+                    r.image == *name || id.as_deref() == Some(r.image_id.as_str())
+                })
             })
             && bounds.iter().all(|(cmp, c)| r.created.cmp(c) == *cmp)
     });
@@ -94,7 +118,8 @@ pub async fn list(State(engine): State<AppState>, Query(q): Query<Q>) -> ApiResu
         records
             .iter()
             .map(|r| {
-                let size = with_size.then(|| dir_size(&data_root.join("snapshots/rw").join(&r.id).join("diff")));
+                let size = with_size
+                    .then(|| dir_size(&data_root.join("snapshots/rw").join(&r.id).join("diff")));
                 view::summary(r, size)
             })
             .collect::<Vec<_>>()
@@ -104,7 +129,10 @@ pub async fn list(State(engine): State<AppState>, Query(q): Query<Q>) -> ApiResu
     Ok(Json(out).into_response())
 }
 
-pub async fn inspect(State(engine): State<AppState>, Path(id): Path<String>) -> ApiResult<Response> {
+pub async fn inspect(
+    State(engine): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
     let entry = engine.containers.lookup(&id)?;
     let rec = entry.record.lock().await.clone();
     Ok(Json(view::inspect(&rec, &engine.paths)).into_response())
@@ -120,7 +148,11 @@ pub async fn start(State(engine): State<AppState>, Path(id): Path<String>) -> Ap
     Ok(no_content())
 }
 
-pub async fn stop(State(engine): State<AppState>, Path(id): Path<String>, Query(q): Query<Q>) -> ApiResult<Response> {
+pub async fn stop(
+    State(engine): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<Q>,
+) -> ApiResult<Response> {
     let entry = engine.containers.lookup(&id)?;
     engine
         .stop_container(&entry, int(&q, "t")?, q.get("signal").map(String::as_str))
@@ -128,7 +160,11 @@ pub async fn stop(State(engine): State<AppState>, Path(id): Path<String>, Query(
     Ok(no_content())
 }
 
-pub async fn restart(State(engine): State<AppState>, Path(id): Path<String>, Query(q): Query<Q>) -> ApiResult<Response> {
+pub async fn restart(
+    State(engine): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<Q>,
+) -> ApiResult<Response> {
     let entry = engine.containers.lookup(&id)?;
     engine
         .restart_container(&entry, int(&q, "t")?, q.get("signal").map(String::as_str))
@@ -136,13 +172,23 @@ pub async fn restart(State(engine): State<AppState>, Path(id): Path<String>, Que
     Ok(no_content())
 }
 
-pub async fn kill(State(engine): State<AppState>, Path(id): Path<String>, Query(q): Query<Q>) -> ApiResult<Response> {
+pub async fn kill(
+    State(engine): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<Q>,
+) -> ApiResult<Response> {
     let entry = engine.containers.lookup(&id)?;
-    engine.kill_container(&entry, q.get("signal").map(String::as_str)).await?;
+    engine
+        .kill_container(&entry, q.get("signal").map(String::as_str))
+        .await?;
     Ok(no_content())
 }
 
-pub async fn wait(State(engine): State<AppState>, Path(id): Path<String>, Query(q): Query<Q>) -> ApiResult<Response> {
+pub async fn wait(
+    State(engine): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<Q>,
+) -> ApiResult<Response> {
     let entry = engine.containers.lookup(&id)?;
     let condition = WaitCondition::parse(q.get("condition").map(String::as_str))?;
     let (tx, rx) = tokio::sync::mpsc::channel(1);
@@ -151,7 +197,11 @@ pub async fn wait(State(engine): State<AppState>, Path(id): Path<String>, Query(
         let body = serde_json::json!({ "StatusCode": code, "Error": null });
         let _ = tx.send(bytes::Bytes::from(body.to_string())).await;
     });
-    Ok(([(header::CONTENT_TYPE, "application/json")], body_from_channel(rx)).into_response())
+    Ok((
+        [(header::CONTENT_TYPE, "application/json")],
+        body_from_channel(rx),
+    )
+        .into_response())
 }
 
 fn log_options(q: &Q, tty: bool) -> ApiResult<LogOptions> {
@@ -174,7 +224,11 @@ fn log_options(q: &Q, tty: bool) -> ApiResult<LogOptions> {
     })
 }
 
-pub async fn logs(State(engine): State<AppState>, Path(id): Path<String>, Query(q): Query<Q>) -> ApiResult<Response> {
+pub async fn logs(
+    State(engine): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<Q>,
+) -> ApiResult<Response> {
     let entry = engine.containers.lookup(&id)?;
     let tty = entry.record.lock().await.config.tty.unwrap_or(false);
     let opts = log_options(&q, tty)?;
@@ -220,7 +274,12 @@ pub async fn attach(
                 tty,
             };
             let (tx, mut rx) = tokio::sync::mpsc::channel(64);
-            tokio::spawn(stream_log(engine.paths.log_path(&entry.id), entry.clone(), opts, tx));
+            tokio::spawn(stream_log(
+                engine.paths.log_path(&entry.id),
+                entry.clone(),
+                opts,
+                tx,
+            ));
             while let Some(frame) = rx.recv().await {
                 if client.write_all(&frame).await.is_err() {
                     return;
@@ -241,13 +300,21 @@ pub async fn attach(
     }))
 }
 
-pub async fn remove(State(engine): State<AppState>, Path(id): Path<String>, Query(q): Query<Q>) -> ApiResult<Response> {
+pub async fn remove(
+    State(engine): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<Q>,
+) -> ApiResult<Response> {
     let entry = engine.containers.lookup(&id)?;
     engine.remove_container(&entry, flag(&q, "force")).await?;
     Ok(no_content())
 }
 
-pub async fn rename(State(engine): State<AppState>, Path(id): Path<String>, Query(q): Query<Q>) -> ApiResult<Response> {
+pub async fn rename(
+    State(engine): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<Q>,
+) -> ApiResult<Response> {
     let entry = engine.containers.lookup(&id)?;
     let name = q
         .get("name")

@@ -9,7 +9,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use berth_store::{Digest, ImageConfigFile, ImageRecord, Reference};
 use bollard_stubs::models::{
-    EventMessageTypeEnum, ImageHistoryResponseItem, ImageDeleteResponseItem, ImageInspect,
+    EventMessageTypeEnum, ImageDeleteResponseItem, ImageHistoryResponseItem, ImageInspect,
     ImageInspectRootFs, ImageSummary,
 };
 use bytes::Bytes;
@@ -81,8 +81,9 @@ pub async fn list(State(engine): State<AppState>, Query(q): Query<Q>) -> ApiResu
             values.iter().any(|v| match key.as_str() {
                 "dangling" => (v == "true") == tags.is_empty(),
                 "reference" => tags.iter().any(|t| {
-                    t == v || t.split(':').next() == Some(v.as_str()) || v.ends_with('*')
-                        && t.starts_with(v.trim_end_matches('*'))
+                    t == v
+                        || t.split(':').next() == Some(v.as_str())
+                        || v.ends_with('*') && t.starts_with(v.trim_end_matches('*'))
                 }),
                 "label" => match v.split_once('=') {
                     Some((k, val)) => labels.get(k).map(|x| x == val).unwrap_or(false),
@@ -112,14 +113,19 @@ pub async fn list(State(engine): State<AppState>, Query(q): Query<Q>) -> ApiResu
 }
 
 /// GET /images/{name}/json and /images/{name}/history.
-pub async fn get_dispatch(State(engine): State<AppState>, Path(rest): Path<String>) -> ApiResult<Response> {
+pub async fn get_dispatch(
+    State(engine): State<AppState>,
+    Path(rest): Path<String>,
+) -> ApiResult<Response> {
     if let Some(name) = rest.strip_suffix("/json") {
         return inspect(&engine, name);
     }
     if let Some(name) = rest.strip_suffix("/history") {
         return history(&engine, name);
     }
-    Err(ApiError::NotFound(format!("page not found: /images/{rest}")))
+    Err(ApiError::NotFound(format!(
+        "page not found: /images/{rest}"
+    )))
 }
 
 /// POST /images/{name}/tag (push arrives with registry support).
@@ -136,7 +142,9 @@ pub async fn post_dispatch(
             "pushing images is not supported by berth yet (registry support is a later lab)".into(),
         ));
     }
-    Err(ApiError::NotFound(format!("page not found: /images/{rest}")))
+    Err(ApiError::NotFound(format!(
+        "page not found: /images/{rest}"
+    )))
 }
 
 fn resolve(engine: &Engine, name: &str) -> ApiResult<Digest> {
@@ -168,7 +176,14 @@ fn inspect(engine: &Engine, name: &str) -> ApiResult<Response> {
         size: Some(record.size as i64),
         root_fs: Some(ImageInspectRootFs {
             typ: "layers".into(),
-            layers: Some(config.rootfs.diff_ids.iter().map(|d| d.to_string()).collect()),
+            layers: Some(
+                config
+                    .rootfs
+                    .diff_ids
+                    .iter()
+                    .map(|d| d.to_string())
+                    .collect(),
+            ),
         }),
         ..Default::default()
     })
@@ -193,7 +208,11 @@ fn history(engine: &Engine, name: &str) -> ApiResult<Response> {
                 .unwrap_or(0),
             created_by: h.created_by.clone().unwrap_or_default(),
             tags: Vec::new(),
-            size: if h.empty_layer { 0 } else { layer_sizes.next().unwrap_or(0) },
+            size: if h.empty_layer {
+                0
+            } else {
+                layer_sizes.next().unwrap_or(0)
+            },
             comment: h.comment.clone().unwrap_or_default(),
         })
         .collect();
@@ -207,20 +226,26 @@ fn history(engine: &Engine, name: &str) -> ApiResult<Response> {
 
 fn tag(engine: &Engine, name: &str, q: &Q) -> ApiResult<Response> {
     let id = resolve(engine, name)?;
-    let repo = q
-        .get("repo")
-        .filter(|r| !r.is_empty())
-        .ok_or_else(|| ApiError::BadRequest("repository name must have at least one component".into()))?;
+    let repo = q.get("repo").filter(|r| !r.is_empty()).ok_or_else(|| {
+        ApiError::BadRequest("repository name must have at least one component".into())
+    })?;
     let full = match q.get("tag").filter(|t| !t.is_empty()) {
         Some(t) => format!("{repo}:{t}"),
         None => repo.clone(),
     };
     let reference = Reference::parse(&full)?;
     if reference.digest.is_some() {
-        return Err(ApiError::BadRequest("refusing to create a tag with a digest reference".into()));
+        return Err(ApiError::BadRequest(
+            "refusing to create a tag with a digest reference".into(),
+        ));
     }
     engine.store.tag(&reference, &id)?;
-    image_event(engine, "tag", &id.to_string(), &reference.familiar_tagged().unwrap_or(full));
+    image_event(
+        engine,
+        "tag",
+        &id.to_string(),
+        &reference.familiar_tagged().unwrap_or(full),
+    );
     Ok(StatusCode::CREATED.into_response())
 }
 
@@ -309,7 +334,11 @@ pub async fn pull(State(engine): State<AppState>, Query(q): Query<Q>) -> ApiResu
     let from = q
         .get("fromImage")
         .filter(|f| !f.is_empty())
-        .ok_or_else(|| ApiError::BadRequest("importing from a source (fromSrc) is not supported by berth".into()))?;
+        .ok_or_else(|| {
+            ApiError::BadRequest(
+                "importing from a source (fromSrc) is not supported by berth".into(),
+            )
+        })?;
     let full = match q.get("tag").filter(|t| !t.is_empty()) {
         Some(t) if t.starts_with("sha256:") => format!("{from}@{t}"),
         Some(t) => format!("{from}:{t}"),
@@ -349,5 +378,9 @@ pub async fn pull(State(engine): State<AppState>, Query(q): Query<Q>) -> ApiResu
         let _ = tx.try_send(Bytes::from(format!("{l}\r\n")));
     }
     drop(tx);
-    Ok(([(header::CONTENT_TYPE, "application/json")], body_from_channel(rx)).into_response())
+    Ok((
+        [(header::CONTENT_TYPE, "application/json")],
+        body_from_channel(rx),
+    )
+        .into_response())
 }

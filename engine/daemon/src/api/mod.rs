@@ -42,7 +42,10 @@ fn router(engine: AppState) -> Router {
         .route("/containers/{id}/attach", post(containers::attach))
         .route("/containers/{id}/logs", get(containers::logs))
         .route("/containers/{id}/rename", post(containers::rename))
-        .route("/containers/{id}", axum::routing::delete(containers::remove))
+        .route(
+            "/containers/{id}",
+            axum::routing::delete(containers::remove),
+        )
         .route("/images/json", get(images::list))
         .route("/images/create", post(images::pull))
         .route(
@@ -59,7 +62,9 @@ fn strip_version(mut req: Request) -> Request {
     let path = req.uri().path();
     if let Some(rest) = path.strip_prefix("/v")
         && let Some(slash) = rest.find('/')
-        && rest[..slash].split('.').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+        && rest[..slash]
+            .split('.')
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
     {
         let new_path = rest[slash..].to_string();
         let pq = match req.uri().query() {
@@ -126,10 +131,15 @@ pub async fn serve(engine: AppState) -> anyhow::Result<()> {
 
 /// The host's `berth` group, looked up in the host's /etc/group.
 fn berth_group_id() -> Option<u32> {
-    std::fs::read_to_string("/etc/group").ok()?.lines().find_map(|l| {
-        let f: Vec<&str> = l.split(':').collect();
-        (f.len() >= 3 && f[0] == "berth").then(|| f[2].parse().ok()).flatten()
-    })
+    std::fs::read_to_string("/etc/group")
+        .ok()?
+        .lines()
+        .find_map(|l| {
+            let f: Vec<&str> = l.split(':').collect();
+            (f.len() >= 3 && f[0] == "berth")
+                .then(|| f[2].parse().ok())
+                .flatten()
+        })
 }
 
 #[cfg(test)]

@@ -8,7 +8,10 @@ pub type Query = HashMap<String, String>;
 
 /// Docker's boolean form values: `1`, `true`, `True` are true.
 pub fn flag(q: &Query, key: &str) -> bool {
-    matches!(q.get(key).map(|s| s.to_lowercase()).as_deref(), Some("1" | "true" | "yes"))
+    matches!(
+        q.get(key).map(|s| s.to_lowercase()).as_deref(),
+        Some("1" | "true" | "yes")
+    )
 }
 
 pub fn int(q: &Query, key: &str) -> ApiResult<Option<i64>> {
@@ -35,9 +38,10 @@ pub fn filters(q: &Query) -> ApiResult<HashMap<String, Vec<String>>> {
         .iter()
         .map(|(k, v)| {
             let values = match v {
-                serde_json::Value::Array(a) => {
-                    a.iter().filter_map(|x| x.as_str().map(String::from)).collect()
-                }
+                serde_json::Value::Array(a) => a
+                    .iter()
+                    .filter_map(|x| x.as_str().map(String::from))
+                    .collect(),
                 serde_json::Value::Object(o) => o.keys().cloned().collect(),
                 _ => Vec::new(),
             };

@@ -6,7 +6,9 @@ use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use bollard_stubs::models::{SystemVersionComponents, SystemInfo, SystemVersion, SystemVersionPlatform};
+use bollard_stubs::models::{
+    SystemInfo, SystemVersion, SystemVersionComponents, SystemVersionPlatform,
+};
 use bytes::Bytes;
 
 use super::AppState;
@@ -20,14 +22,23 @@ pub async fn ping() -> Response {
     let mut headers = HeaderMap::new();
     headers.insert("Docker-Experimental", HeaderValue::from_static("false"));
     headers.insert("Builder-Version", HeaderValue::from_static("1"));
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache, no-store, must-revalidate"));
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("no-cache, no-store, must-revalidate"),
+    );
     headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
     (StatusCode::OK, headers, "OK").into_response()
 }
 
 fn kernel_version() -> String {
-    rustix::system::uname().release().to_string_lossy().into_owned()
+    rustix::system::uname()
+        .release()
+        .to_string_lossy()
+        .into_owned()
 }
 
 fn arch() -> &'static str {
@@ -49,7 +60,10 @@ pub async fn version() -> Json<SystemVersion> {
             version: version.clone(),
             details: Some(HashMap::from([
                 ("ApiVersion".to_string(), super::API_VERSION.to_string()),
-                ("MinAPIVersion".to_string(), super::MIN_API_VERSION.to_string()),
+                (
+                    "MinAPIVersion".to_string(),
+                    super::MIN_API_VERSION.to_string(),
+                ),
                 ("Os".to_string(), "linux".to_string()),
                 ("Arch".to_string(), arch().to_string()),
                 ("KernelVersion".to_string(), kernel_version().to_string()),
@@ -74,7 +88,11 @@ fn mem_total() -> i64 {
         .and_then(|m| {
             m.lines()
                 .find(|l| l.starts_with("MemTotal:"))
-                .and_then(|l| l.split_whitespace().nth(1).and_then(|k| k.parse::<i64>().ok()))
+                .and_then(|l| {
+                    l.split_whitespace()
+                        .nth(1)
+                        .and_then(|k| k.parse::<i64>().ok())
+                })
         })
         .map(|kb| kb * 1024)
         .unwrap_or(0)
@@ -98,7 +116,10 @@ pub async fn info(State(engine): State<AppState>) -> ApiResult<Json<SystemInfo>>
         }
     }
     let images = engine.store.index.records()?.len() as i64;
-    let hostname = rustix::system::uname().nodename().to_string_lossy().into_owned();
+    let hostname = rustix::system::uname()
+        .nodename()
+        .to_string_lossy()
+        .into_owned();
     Ok(Json(SystemInfo {
         id: Some(engine.engine_id.clone()),
         containers: Some(total),
@@ -109,7 +130,11 @@ pub async fn info(State(engine): State<AppState>) -> ApiResult<Json<SystemInfo>>
         driver: Some("overlay2".into()),
         docker_root_dir: Some(engine.paths.data_root.display().to_string()),
         mem_total: Some(mem_total()),
-        ncpu: Some(std::thread::available_parallelism().map(|n| n.get() as i64).unwrap_or(1)),
+        ncpu: Some(
+            std::thread::available_parallelism()
+                .map(|n| n.get() as i64)
+                .unwrap_or(1),
+        ),
         operating_system: Some("berth engine".into()),
         os_type: Some("linux".into()),
         os_version: Some(String::new()),
@@ -125,15 +150,25 @@ pub async fn info(State(engine): State<AppState>) -> ApiResult<Json<SystemInfo>>
         experimental_build: Some(false),
         live_restore_enabled: Some(true),
         index_server_address: Some("https://index.docker.io/v1/".into()),
-        labels: Some(vec![format!("io.berth.cgroup-version={}", cgroup_version())]),
+        labels: Some(vec![format!(
+            "io.berth.cgroup-version={}",
+            cgroup_version()
+        )]),
         ..Default::default()
     }))
 }
 
-pub async fn events(State(engine): State<AppState>, Query(q): Query<query::Query>) -> ApiResult<Response> {
+pub async fn events(
+    State(engine): State<AppState>,
+    Query(q): Query<query::Query>,
+) -> ApiResult<Response> {
     let filters = query::filters(&q)?;
-    let since = q.get("since").and_then(|s| crate::container::logs::parse_unix_time(s));
-    let until = q.get("until").and_then(|s| crate::container::logs::parse_unix_time(s));
+    let since = q
+        .get("since")
+        .and_then(|s| crate::container::logs::parse_unix_time(s));
+    let until = q
+        .get("until")
+        .and_then(|s| crate::container::logs::parse_unix_time(s));
     let (history, mut rx) = engine.events.subscribe();
     let (tx, body_rx) = tokio::sync::mpsc::channel::<Bytes>(64);
     let encode = |m: &bollard_stubs::models::EventMessage| {
@@ -148,7 +183,10 @@ pub async fn events(State(engine): State<AppState>, Query(q): Query<query::Query
     };
     tokio::spawn(async move {
         if since.is_some() {
-            for m in history.iter().filter(|m| in_window(m) && event_matches(m, &filters)) {
+            for m in history
+                .iter()
+                .filter(|m| in_window(m) && event_matches(m, &filters))
+            {
                 if tx.send(encode(m)).await.is_err() {
                     return;
                 }

@@ -30,9 +30,15 @@ impl Engine {
         if rec.is_running() {
             let state_dir = self.paths.state_dir(&rec.id);
             drop(rec);
-            return shim_client::attach(&state_dir, stdin, flags.stdout, flags.stderr, close_stdin_on_eof)
-                .await
-                .map_err(|e| ApiError::Conflict(format!("attaching: {e}")));
+            return shim_client::attach(
+                &state_dir,
+                stdin,
+                flags.stdout,
+                flags.stderr,
+                close_stdin_on_eof,
+            )
+            .await
+            .map_err(|e| ApiError::Conflict(format!("attaching: {e}")));
         }
         let (tx, rx) = tokio::sync::oneshot::channel();
         entry
@@ -56,9 +62,10 @@ impl Engine {
         let pending: Vec<PendingAttach> =
             std::mem::take(&mut *entry.pending_attach.lock().expect("pending attach lock"));
         for p in pending {
-            let stream = shim_client::attach(state_dir, p.stdin, p.stdout, p.stderr, p.close_stdin_on_eof)
-                .await
-                .map_err(|e| ApiError::Internal(format!("attaching: {e}")));
+            let stream =
+                shim_client::attach(state_dir, p.stdin, p.stdout, p.stderr, p.close_stdin_on_eof)
+                    .await
+                    .map_err(|e| ApiError::Internal(format!("attaching: {e}")));
             let _ = p.reply.send(stream);
         }
     }

@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use bollard_stubs::models::{ContainerConfig, ContainerCreateBody, EventMessageTypeEnum};
 use berth_store::Reference;
+use bollard_stubs::models::{ContainerConfig, ContainerCreateBody, EventMessageTypeEnum};
 
 use super::names;
 use super::record::{ContainerRecord, RunState};
@@ -64,8 +64,9 @@ impl Engine {
         name: Option<String>,
         body: ContainerCreateBody,
     ) -> ApiResult<String> {
-        let image_name = non_empty(&body.image)
-            .ok_or_else(|| ApiError::BadRequest("config.Image: an image name is required".into()))?;
+        let image_name = non_empty(&body.image).ok_or_else(|| {
+            ApiError::BadRequest("config.Image: an image name is required".into())
+        })?;
         let image_id = match self.store.index.resolve(&image_name) {
             Ok(id) => id,
             Err(berth_store::StoreError::ImageNotFound(_)) => {
@@ -90,8 +91,8 @@ impl Engine {
         if argv.is_empty() {
             return Err(ApiError::BadRequest("No command specified".into()));
         }
-        let working_dir = non_empty(&body.working_dir)
-            .or(defaults.working_dir.clone().filter(|w| !w.is_empty()));
+        let working_dir =
+            non_empty(&body.working_dir).or(defaults.working_dir.clone().filter(|w| !w.is_empty()));
         if let Some(w) = &working_dir
             && !w.starts_with('/')
         {
@@ -144,7 +145,11 @@ impl Engine {
         config.entrypoint = (!entrypoint.is_empty()).then_some(entrypoint);
         config.cmd = (!cmd.is_empty()).then_some(cmd);
         config.working_dir = Some(working_dir.unwrap_or_default());
-        config.user = Some(non_empty(&body.user).or(defaults.user.clone()).unwrap_or_default());
+        config.user = Some(
+            non_empty(&body.user)
+                .or(defaults.user.clone())
+                .unwrap_or_default(),
+        );
         config.labels = Some(labels);
         config.stop_signal = non_empty(&body.stop_signal).or(defaults.stop_signal.clone());
 
@@ -175,7 +180,12 @@ impl Engine {
         Ok(id)
     }
 
-    pub fn container_event(&self, action: &str, record: &ContainerRecord, extra: &[(&str, String)]) {
+    pub fn container_event(
+        &self,
+        action: &str,
+        record: &ContainerRecord,
+        extra: &[(&str, String)],
+    ) {
         let mut attrs: HashMap<String, String> = record.config.labels.clone().unwrap_or_default();
         attrs.insert("image".into(), record.image.clone());
         attrs.insert("name".into(), record.name.clone());

@@ -9,11 +9,37 @@ use crate::error::{ApiError, ApiResult};
 use crate::shim_client;
 
 const SIGNALS: &[(&str, i32)] = &[
-    ("HUP", 1), ("INT", 2), ("QUIT", 3), ("ILL", 4), ("TRAP", 5), ("ABRT", 6), ("BUS", 7),
-    ("FPE", 8), ("KILL", 9), ("USR1", 10), ("SEGV", 11), ("USR2", 12), ("PIPE", 13),
-    ("ALRM", 14), ("TERM", 15), ("STKFLT", 16), ("CHLD", 17), ("CONT", 18), ("STOP", 19),
-    ("TSTP", 20), ("TTIN", 21), ("TTOU", 22), ("URG", 23), ("XCPU", 24), ("XFSZ", 25),
-    ("VTALRM", 26), ("PROF", 27), ("WINCH", 28), ("IO", 29), ("PWR", 30), ("SYS", 31),
+    ("HUP", 1),
+    ("INT", 2),
+    ("QUIT", 3),
+    ("ILL", 4),
+    ("TRAP", 5),
+    ("ABRT", 6),
+    ("BUS", 7),
+    ("FPE", 8),
+    ("KILL", 9),
+    ("USR1", 10),
+    ("SEGV", 11),
+    ("USR2", 12),
+    ("PIPE", 13),
+    ("ALRM", 14),
+    ("TERM", 15),
+    ("STKFLT", 16),
+    ("CHLD", 17),
+    ("CONT", 18),
+    ("STOP", 19),
+    ("TSTP", 20),
+    ("TTIN", 21),
+    ("TTOU", 22),
+    ("URG", 23),
+    ("XCPU", 24),
+    ("XFSZ", 25),
+    ("VTALRM", 26),
+    ("PROF", 27),
+    ("WINCH", 28),
+    ("IO", 29),
+    ("PWR", 30),
+    ("SYS", 31),
 ];
 
 /// `SIGTERM`, `TERM`, `term` or `15`.
@@ -65,13 +91,14 @@ impl Engine {
         if !rec.is_running() {
             return Err(ApiError::NotModified("container already stopped".into()));
         }
-        let signal = match signal.filter(|s| !s.is_empty()).or(rec.config.stop_signal.as_deref()) {
+        let signal = match signal
+            .filter(|s| !s.is_empty())
+            .or(rec.config.stop_signal.as_deref())
+        {
             Some(s) => parse_signal(s)?,
             None => libc::SIGTERM,
         };
-        let timeout = timeout
-            .or(rec.config.stop_timeout)
-            .unwrap_or(10);
+        let timeout = timeout.or(rec.config.stop_timeout).unwrap_or(10);
         let mut rx = entry.lifecycle.subscribe();
         let exits = rx.borrow().exits;
         let state_dir = self.paths.state_dir(&rec.id);
@@ -115,7 +142,9 @@ impl Engine {
         self.container_event("kill", &rec, &[("signal", signal.to_string())]);
         shim_client::kill(&self.paths.state_dir(&rec.id), signal)
             .await
-            .map_err(|e| ApiError::Conflict(format!("Cannot kill container: {}: {e}", rec.short_id())))?;
+            .map_err(|e| {
+                ApiError::Conflict(format!("Cannot kill container: {}: {e}", rec.short_id()))
+            })?;
         if signal == libc::SIGKILL {
             let mut rx = entry.lifecycle.subscribe();
             let _ = tokio::time::timeout(

@@ -106,7 +106,12 @@ impl Registry {
     }
 
     pub fn all(&self) -> Vec<Arc<ContainerEntry>> {
-        self.by_id.read().expect("registry lock").values().cloned().collect()
+        self.by_id
+            .read()
+            .expect("registry lock")
+            .values()
+            .cloned()
+            .collect()
     }
 
     /// By full id, name (with or without the leading slash), or unique id

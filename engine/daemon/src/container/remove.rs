@@ -54,7 +54,10 @@ impl Engine {
             match std::fs::remove_dir_all(&dir) {
                 Ok(()) => Ok(()),
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-                Err(e) => Err(ApiError::Internal(format!("removing {}: {e}", dir.display()))),
+                Err(e) => Err(ApiError::Internal(format!(
+                    "removing {}: {e}",
+                    dir.display()
+                ))),
             }
         })
         .await
@@ -83,7 +86,11 @@ impl Engine {
         removed
     }
 
-    pub async fn rename_container(&self, entry: &Arc<ContainerEntry>, new_name: &str) -> ApiResult<()> {
+    pub async fn rename_container(
+        &self,
+        entry: &Arc<ContainerEntry>,
+        new_name: &str,
+    ) -> ApiResult<()> {
         let new_name = new_name.strip_prefix('/').unwrap_or(new_name);
         if !names::valid(new_name) {
             return Err(ApiError::BadRequest(format!(

@@ -45,6 +45,24 @@ fn write_etc_files(
     Ok(out)
 }
 
+/// Why a start failed: the API error, the text kept in State.Error, and
+/// the exit code Docker records for it.
+struct StartFailure {
+    error: ApiError,
+    message: String,
+    exit_code: i32,
+}
+
+impl StartFailure {
+    fn from_api(error: ApiError) -> Self {
+        StartFailure {
+            message: error.to_string(),
+            exit_code: 128,
+            error,
+        }
+    }
+}
+
 /// A docker-like message, so that the CLI picks exit code 127 or 126.
 fn start_error_message(raw: &str, argv0: &str) -> (String, i32) {
     let lower = raw.to_lowercase();
@@ -69,7 +87,7 @@ fn start_error_message(raw: &str, argv0: &str) -> (String, i32) {
 
 impl Engine {
     pub async fn start_container(self: &Arc<Self>, entry: &Arc<ContainerEntry>) -> ApiResult<()> {
-        let _op = entry.op_lock.lock().await;
+        let op = entry.op_lock.lock().await;
         let mut rec = entry.record.lock().await;
         match rec.state.status {
             Status::Running => return Err(ApiError::NotModified("already started".into())),
@@ -81,17 +99,60 @@ impl Engine {
             }
             Status::Created | Status::Exited => {}
         }
+        let (pid, started_ns) = match self.launch(entry, &rec).await {
+            Ok(started) => started,
+            Err(failure) => {
+                // The shim, if any, exits by itself after a failed start.
+                self.fail_pending_attaches(entry, &failure.message);
+                self.cleanup_run(&rec.id).await;
+                rec.state.error = failure.message.clone();
+                rec.state.exit_code = failure.exit_code;
+                let _ = ContainerEntry::persist(&rec, &self.paths.container_dir(&rec.id));
+                let auto_remove = rec.auto_remove();
+                drop(rec);
+                drop(op);
+                // As dockerd: a --rm container whose start failed is removed
+                // (the CLI waits for that before it exits).
+                if auto_remove {
+                    entry
+                        .lifecycle
+                        .send_modify(|l| l.last_exit_code = failure.exit_code as i64);
+                    if let Err(e) = self.remove_container(entry, true).await {
+                        tracing::warn!("removing {} after its failed start: {e}", entry.id);
+                    }
+                }
+                return Err(failure.error);
+            }
+        };
+        rec.state.status = Status::Running;
+        rec.state.pid = pid;
+        rec.state.error.clear();
+        rec.state.exit_code = 0;
+        rec.state.oom_killed = false;
+        rec.state.started_at = Some(timefmt::from_unix_nanos(started_ns));
+        rec.state.finished_at = None;
+        ContainerEntry::persist(&rec, &self.paths.container_dir(&rec.id))?;
+        entry.lifecycle.send_modify(|l| l.running = true);
+        self.container_event("start", &rec, &[]);
+        drop(rec);
+        self.spawn_exit_watcher(entry.clone());
+        Ok(())
+    }
+
+    /// Prepares the run and has a new shim start the process: (pid,
+    /// started at in unix ns).
+    async fn launch(
+        self: &Arc<Self>,
+        entry: &Arc<ContainerEntry>,
+        rec: &ContainerRecord,
+    ) -> Result<(i32, i64), StartFailure> {
         let engine = self.clone();
         let snapshot = rec.clone();
-        let prepared = tokio::task::spawn_blocking(move || engine.prepare_run(&snapshot))
+        tokio::task::spawn_blocking(move || engine.prepare_run(&snapshot))
             .await
-            .map_err(|e| ApiError::Internal(e.to_string()))?;
-        if let Err(e) = prepared {
-            self.cleanup_run(&rec.id).await;
-            rec.state.error = e.to_string();
-            let _ = ContainerEntry::persist(&rec, &self.paths.container_dir(&rec.id));
-            return Err(e);
-        }
+            .map_err(|e| ApiError::Internal(e.to_string()))
+            .and_then(|r| r)
+            .map_err(StartFailure::from_api)?;
         let state_dir = self.paths.state_dir(&rec.id);
         let launch = ShimLaunch {
             id: &rec.id,
@@ -109,33 +170,14 @@ impl Engine {
             }
             Err(e) => Err(e),
         };
-        match started {
-            Ok((pid, started_ns)) => {
-                rec.state.status = Status::Running;
-                rec.state.pid = pid;
-                rec.state.error.clear();
-                rec.state.exit_code = 0;
-                rec.state.oom_killed = false;
-                rec.state.started_at = Some(timefmt::from_unix_nanos(started_ns));
-                rec.state.finished_at = None;
-                ContainerEntry::persist(&rec, &self.paths.container_dir(&rec.id))?;
-                entry.lifecycle.send_modify(|l| l.running = true);
-                self.container_event("start", &rec, &[]);
-                drop(rec);
-                self.spawn_exit_watcher(entry.clone());
-                Ok(())
+        started.map_err(|e| {
+            let (message, exit_code) = start_error_message(&e.to_string(), &rec.path);
+            StartFailure {
+                error: ApiError::BadRequest(message.clone()),
+                message,
+                exit_code,
             }
-            Err(e) => {
-                let (message, code) = start_error_message(&e.to_string(), &rec.path);
-                self.fail_pending_attaches(entry, &message);
-                // The shim exits by itself after a failed start.
-                self.cleanup_run(&rec.id).await;
-                rec.state.error = message.clone();
-                rec.state.exit_code = code;
-                let _ = ContainerEntry::persist(&rec, &self.paths.container_dir(&rec.id));
-                Err(ApiError::BadRequest(message))
-            }
-        }
+        })
     }
 
     /// Blocking: mounts the rootfs, resolves the user, writes /etc files,
@@ -169,9 +211,15 @@ impl Engine {
         }
         let host_network = rec.network_mode() == "host";
         let hostname = if host_network {
-            rustix::system::uname().nodename().to_string_lossy().into_owned()
+            rustix::system::uname()
+                .nodename()
+                .to_string_lossy()
+                .into_owned()
         } else {
-            rec.config.hostname.clone().unwrap_or_else(|| rec.short_id().to_string())
+            rec.config
+                .hostname
+                .clone()
+                .unwrap_or_else(|| rec.short_id().to_string())
         };
         let etc_files = write_etc_files(&self.paths.container_dir(id), &hostname, host_network)?;
         let network = if host_network {
@@ -185,7 +233,8 @@ impl Engine {
         };
 
         let mut env = rec.config.env.clone().unwrap_or_default();
-        let has = |env: &Vec<String>, key: &str| env.iter().any(|e| e.starts_with(&format!("{key}=")));
+        let has =
+            |env: &Vec<String>, key: &str| env.iter().any(|e| e.starts_with(&format!("{key}=")));
         if !has(&env, "PATH") {
             env.insert(0, DEFAULT_PATH.to_string());
         }

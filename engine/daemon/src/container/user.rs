@@ -54,7 +54,11 @@ fn parse_group(text: &str) -> Vec<GroupEntry> {
             Some(GroupEntry {
                 name: f[0].to_string(),
                 gid: f[2].parse().ok()?,
-                members: f[3].split(',').filter(|m| !m.is_empty()).map(String::from).collect(),
+                members: f[3]
+                    .split(',')
+                    .filter(|m| !m.is_empty())
+                    .map(String::from)
+                    .collect(),
             })
         })
         .collect()
@@ -134,7 +138,10 @@ mod tests {
         let r = resolve_from(PASSWD, GROUP, "").unwrap();
         assert_eq!((r.uid, r.gid, r.home.as_str()), (0, 0, "/root"));
         let r = resolve_from(PASSWD, GROUP, "alice").unwrap();
-        assert_eq!((r.uid, r.gid, r.additional_gids.clone()), (1000, 1000, vec![10]));
+        assert_eq!(
+            (r.uid, r.gid, r.additional_gids.clone()),
+            (1000, 1000, vec![10])
+        );
         let r = resolve_from(PASSWD, GROUP, "nobody:wheel").unwrap();
         assert_eq!((r.uid, r.gid), (65534, 10));
         let r = resolve_from(PASSWD, GROUP, "4242:4343").unwrap();

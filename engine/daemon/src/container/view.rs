@@ -81,7 +81,8 @@ pub fn inspect(rec: &ContainerRecord, paths: &Paths) -> ContainerInspectResponse
     let dir = paths.container_dir(&rec.id);
     let s = &rec.state;
     let fmt_time = |t: Option<chrono::DateTime<chrono::Utc>>| {
-        t.map(timefmt::rfc3339_nanos).unwrap_or_else(|| ZERO_TIME.to_string())
+        t.map(timefmt::rfc3339_nanos)
+            .unwrap_or_else(|| ZERO_TIME.to_string())
     };
     let rw = paths.data_root.join("snapshots/rw").join(&rec.id);
     ContainerInspectResponse {
@@ -119,8 +120,14 @@ pub fn inspect(rec: &ContainerRecord, paths: &Paths) -> ContainerInspectResponse
         graph_driver: Some(DriverData {
             name: "overlay2".into(),
             data: HashMap::from([
-                ("MergedDir".to_string(), paths.rootfs(&rec.id).display().to_string()),
-                ("UpperDir".to_string(), rw.join("diff").display().to_string()),
+                (
+                    "MergedDir".to_string(),
+                    paths.rootfs(&rec.id).display().to_string(),
+                ),
+                (
+                    "UpperDir".to_string(),
+                    rw.join("diff").display().to_string(),
+                ),
                 ("WorkDir".to_string(), rw.join("work").display().to_string()),
             ]),
         }),
@@ -180,21 +187,34 @@ impl ListFilters {
         if let Some(raw) = raw.filter(|r| !r.is_empty()) {
             let value: serde_json::Value =
                 serde_json::from_str(raw).map_err(|e| format!("invalid filter: {e}"))?;
-            let obj = value.as_object().ok_or("invalid filter: expected an object")?;
+            let obj = value
+                .as_object()
+                .ok_or("invalid filter: expected an object")?;
             for (k, v) in obj {
                 let values: Vec<String> = match v {
-                    serde_json::Value::Array(a) => {
-                        a.iter().filter_map(|x| x.as_str().map(String::from)).collect()
-                    }
+                    serde_json::Value::Array(a) => a
+                        .iter()
+                        .filter_map(|x| x.as_str().map(String::from))
+                        .collect(),
                     serde_json::Value::Object(o) => o.keys().cloned().collect(),
                     _ => return Err(format!("invalid filter value for {k}")),
                 };
-                let known = ["id", "name", "status", "ancestor", "exited", "label", "before", "since"];
+                let known = [
+                    "id", "name", "status", "ancestor", "exited", "label", "before", "since",
+                ];
                 if !known.contains(&k.as_str()) {
                     return Err(format!("invalid filter '{k}'"));
                 }
                 if k == "status" {
-                    let statuses = ["created", "restarting", "running", "removing", "paused", "exited", "dead"];
+                    let statuses = [
+                        "created",
+                        "restarting",
+                        "running",
+                        "removing",
+                        "paused",
+                        "exited",
+                        "dead",
+                    ];
                     if let Some(bad) = values.iter().find(|s| !statuses.contains(&s.as_str())) {
                         return Err(format!(
                             "invalid filter 'status={bad}': Invalid filter 'status', must be one of created, restarting, running, removing, paused, exited, or dead"

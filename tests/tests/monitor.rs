@@ -1,0 +1,113 @@
+//! "Monitor": ps, logs, inspect, events through the real docker CLI.
+
+use berth_tests::{TestDaemon, stdout};
+
+#[test]
+fn ps_all_quiet() {
+    let d = TestDaemon::start();
+    let running = d.ok(&["run", "-d", "--name", "runner", "busybox", "top"]);
+    d.ok(&["run", "--name", "done", "busybox", "true"]);
+    let ps = d.ok(&["ps"]);
+    assert!(
+        ps.starts_with("CONTAINER ID   IMAGE     COMMAND   CREATED"),
+        "{ps}"
+    );
+    assert!(ps.contains("runner") && !ps.contains("done"), "{ps}");
+    assert!(ps.contains("Up "), "{ps}");
+    let all = d.ok(&["ps", "-a"]);
+    assert!(all.contains("runner") && all.contains("done"), "{all}");
+    assert!(all.contains("Exited (0)"), "{all}");
+    let quiet = d.ok(&["ps", "-q"]);
+    assert_eq!(quiet.trim(), &running.trim()[..12]);
+    assert_eq!(d.ok(&["ps", "-a", "-q"]).lines().count(), 2);
+    let filtered = d.ok(&[
+        "ps",
+        "-a",
+        "--filter",
+        "status=exited",
+        "--format",
+        "{{.Names}}",
+    ]);
+    assert_eq!(filtered.trim(), "done");
+    let by_image = d.ok(&["ps", "-a", "--filter", "ancestor=busybox", "-q"]);
+    assert_eq!(by_image.lines().count(), 2);
+}
+
+#[test]
+fn logs_and_follow() {
+    let d = TestDaemon::start();
+    let id = d.ok(&[
+        "run",
+        "-d",
+        "busybox",
+        "sh",
+        "-c",
+        "for i in 1 2 3; do echo line$i; sleep 0.3; done; echo oops >&2",
+    ]);
+    let id = id.trim();
+    // -f returns once the container has stopped, with every line
+    let out = d.docker(&["logs", "-f", id]);
+    assert_eq!(stdout(&out), "line1\nline2\nline3\n");
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "oops\n");
+    // --tail counts the combined log: its last two lines are line3 and oops
+    let out = d.docker(&["logs", "--tail", "2", id]);
+    assert_eq!(stdout(&out), "line3\n");
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "oops\n");
+    let stamped = d.ok(&["logs", "-t", id]);
+    assert!(
+        stamped
+            .lines()
+            .all(|l| l.contains('T') && l.contains("Z line")),
+        "{stamped}"
+    );
+}
+
+#[test]
+fn inspect_json_and_format() {
+    let d = TestDaemon::start();
+    let id = d.ok(&["run", "-d", "busybox", "top"]);
+    let id = id.trim();
+    let json: serde_json::Value = serde_json::from_str(&d.ok(&["inspect", id])).unwrap();
+    let c = &json[0];
+    assert_eq!(c["Id"], id);
+    assert_eq!(c["State"]["Status"], "running");
+    assert_eq!(c["Config"]["Image"], "busybox");
+    assert_eq!(c["Path"], "top");
+    assert!(c["Image"].as_str().unwrap().starts_with("sha256:"));
+    assert_eq!(
+        d.ok(&["inspect", "-f", "{{.State.Status}}", id]),
+        "running\n"
+    );
+    assert_eq!(
+        d.ok(&["inspect", "--format", "{{.Config.Hostname}}", id]),
+        format!("{}\n", &id[..12])
+    );
+}
+
+#[test]
+fn events_report_the_lifecycle() {
+    let d = TestDaemon::start();
+    let since = chrono_now_secs() - 1;
+    d.ok(&["run", "--name", "ev", "busybox", "true"]);
+    let until = chrono_now_secs() + 1;
+    let out = d.ok(&[
+        "events",
+        "--since",
+        &since.to_string(),
+        "--until",
+        &until.to_string(),
+        "--filter",
+        "container=ev",
+        "--format",
+        "{{.Action}}",
+    ]);
+    let actions: Vec<&str> = out.lines().collect();
+    assert_eq!(actions, ["create", "start", "die"], "{out}");
+}
+
+fn chrono_now_secs() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}

@@ -1,0 +1,144 @@
+//! The guide's "Run a container" commands through the real docker CLI.
+
+use berth_tests::{TestDaemon, stderr, stdout};
+
+#[test]
+fn hello_world_explains_what_happened() {
+    let d = TestDaemon::start();
+    let out = d.ok(&["run", "hello-world"]);
+    assert!(out.contains("Hello from berth!"), "{out}");
+    assert!(out.contains("docker run -it busybox sh"), "{out}");
+}
+
+#[test]
+fn whalesay_says_the_arguments() {
+    let d = TestDaemon::start();
+    let out = d.ok(&["run", "docker/whalesay", "cowsay", "Go Docker"]);
+    assert!(out.contains("< Go Docker >"), "{out}");
+}
+
+#[test]
+fn detached_run_prints_the_id_and_logs_keep_the_output() {
+    let d = TestDaemon::start();
+    let id = d.ok(&["run", "-d", "docker/whalesay", "cowsay", "Detached"]);
+    let id = id.trim();
+    assert_eq!(id.len(), 64, "{id}");
+    assert_eq!(d.ok(&["wait", id]).trim(), "0");
+    assert!(d.ok(&["logs", id]).contains("< Detached >"));
+}
+
+#[test]
+fn piped_stdin_reaches_the_container() {
+    let d = TestDaemon::start();
+    let out = d.docker_with_stdin(&["run", "--rm", "-i", "busybox", "cat"], b"x\n");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "x\n");
+}
+
+#[test]
+fn exit_codes_propagate() {
+    let d = TestDaemon::start();
+    let out = d.docker(&["run", "--rm", "busybox", "sh", "-c", "exit 7"]);
+    assert_eq!(out.status.code(), Some(7));
+    // a command missing from the image: docker's 127
+    let out = d.docker(&["run", "--rm", "busybox", "no-such-command"]);
+    assert_eq!(out.status.code(), Some(127), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("executable file not found"),
+        "{}",
+        stderr(&out)
+    );
+    // an image berth cannot have offline: an engine error, 125
+    let out = d.docker(&["run", "--rm", "ubuntu"]);
+    assert_eq!(out.status.code(), Some(125));
+    let err = stderr(&out);
+    assert!(
+        err.contains("Unable to find image 'ubuntu:latest' locally"),
+        "{err}"
+    );
+    assert!(
+        err.contains("busybox:latest"),
+        "the message names the catalog: {err}"
+    );
+}
+
+#[test]
+fn management_command_forms() {
+    let d = TestDaemon::start();
+    assert_eq!(
+        d.ok(&["container", "run", "--rm", "busybox", "echo", "hi"]),
+        "hi\n"
+    );
+    let images = d.ok(&["image", "ls"]);
+    for name in ["busybox", "hello-world", "docker/whalesay"] {
+        assert!(images.contains(name), "{images}");
+    }
+}
+
+#[test]
+fn run_resolves_user_workdir_env_and_hostname() {
+    let d = TestDaemon::start();
+    let out = d.ok(&[
+        "run",
+        "--rm",
+        "-u",
+        "nobody",
+        "-w",
+        "/work/here",
+        "-e",
+        "GREETING=hi",
+        "--hostname",
+        "berthbox",
+        "busybox",
+        "sh",
+        "-c",
+        "id -u; pwd; echo $GREETING; hostname; cat /etc/hostname",
+    ]);
+    assert_eq!(out, "65534\n/work/here\nhi\nberthbox\nberthbox\n");
+    let out = d.ok(&["run", "--rm", "--entrypoint", "echo", "busybox", "a", "b"]);
+    assert_eq!(out, "a b\n");
+    let out = d.docker(&["run", "--rm", "-u", "nosuchuser", "busybox", "true"]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("unable to find user nosuchuser"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn containers_are_isolated() {
+    let d = TestDaemon::start();
+    let out = d.ok(&[
+        "run",
+        "--rm",
+        "busybox",
+        "sh",
+        "-c",
+        "echo $$; ps | wc -l; ls /sys/class/net",
+    ]);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], "1", "the command is PID 1: {out}");
+    assert_eq!(
+        lines[1], "4",
+        "only the header, sh, ps and wc are visible: {out}"
+    );
+    assert_eq!(
+        lines[2], "lo",
+        "a default container has only loopback for now: {out}"
+    );
+    let out = d.ok(&[
+        "run",
+        "--rm",
+        "--network",
+        "none",
+        "busybox",
+        "grep",
+        "CapEff",
+        "/proc/self/status",
+    ]);
+    assert!(
+        out.contains("00000000a80425fb"),
+        "Docker's default capabilities: {out}"
+    );
+}
