@@ -108,7 +108,7 @@ pub async fn list(State(engine): State<AppState>, Query(q): Query<Q>) -> ApiResu
             })
             && bounds.iter().all(|(cmp, c)| r.created.cmp(c) == *cmp)
     });
-    records.sort_by(|a, b| b.created.cmp(&a.created));
+    records.sort_by_key(|r| std::cmp::Reverse(r.created));
     if let Some(l) = limit {
         records.truncate(l as usize);
     }

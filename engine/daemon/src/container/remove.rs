@@ -99,9 +99,9 @@ impl Engine {
         }
         let mut rec = entry.record.lock().await;
         if rec.name == new_name {
-            return Err(ApiError::Conflict(format!(
-                "Renaming a container with the same name as its current name"
-            )));
+            return Err(ApiError::Conflict(
+                "Renaming a container with the same name as its current name".to_string(),
+            ));
         }
         self.containers.reserve_name(new_name, &rec.id)?;
         let old = std::mem::replace(&mut rec.name, new_name.to_string());

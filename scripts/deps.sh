@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs what berth needs to build and run on Debian 12 (as root):
+# busybox-static (the catalog's busybox image), libseccomp-dev and
+# pkg-config (libcontainer's seccomp support). A docker CLI is used by the
+# tests as a real client; the machines come with one, else Debian's
+# docker.io provides it (its daemon is never started).
+set -euo pipefail
+need=()
+dpkg -s busybox-static >/dev/null 2>&1 || need+=(busybox-static)
+dpkg -s libseccomp-dev >/dev/null 2>&1 || need+=(libseccomp-dev)
+command -v pkg-config >/dev/null || need+=(pkg-config)
+command -v unshare >/dev/null || need+=(util-linux)
+if [ "${1:-}" = "--with-test-tools" ]; then
+  command -v docker >/dev/null || need+=(docker.io)
+  command -v runc >/dev/null || need+=(runc)
+  command -v python3 >/dev/null || need+=(python3)
+fi
+if [ ${#need[@]} -gt 0 ]; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q
+  apt-get install -y -q --no-install-recommends "${need[@]}"
+fi
+if [ "${1:-}" = "--with-test-tools" ] && command -v docker >/dev/null; then
+  # docker.io's package enables a daemon unit; berth never uses it.
+  systemctl disable --now docker.service docker.socket >/dev/null 2>&1 || true
+fi
