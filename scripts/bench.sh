@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 [ "$(id -u)" = 0 ] || { echo "run as root" >&2; exit 1; }
 ./scripts/deps.sh --with-test-tools
-cargo build --release --bins
+./scripts/build-release.sh
 PAIRS=${PAIRS:-21}
 work=$(mktemp -d /tmp/berth-bench-XXXXXX)
 sock="$work/berth.sock"

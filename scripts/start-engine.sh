@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 [ "$(id -u)" = 0 ] || { echo "scripts/start-engine.sh: run as root (berthd needs root, as dockerd does)" >&2; exit 1; }
 ./scripts/deps.sh
-cargo build --release --bins
+./scripts/build-release.sh
 install -d /usr/local/lib/berth
 for bin in berthd berth-shim berth-runtime-helper; do
   install -m 0755 "target/release/$bin" "/usr/local/lib/berth/$bin"

@@ -9,6 +9,7 @@ use bollard_stubs::models::{ContainerCreateBody, ContainerPruneResponse};
 use tokio::io::AsyncWriteExt;
 
 use super::AppState;
+use super::detach::{DEFAULT_DETACH_KEYS, parse_detach_keys};
 use super::hijack::{body_from_channel, splice, upgrade};
 use super::query::{self, Query as Q, flag, int};
 use crate::container::ContainerRecord;
@@ -260,6 +261,10 @@ pub async fn attach(
         stderr: flag(&q, "stderr"),
     };
     let (with_logs, with_stream) = (flag(&q, "logs"), flag(&q, "stream"));
+    let detach_keys = match q.get("detachKeys").filter(|k| !k.is_empty()) {
+        Some(spec) => parse_detach_keys(spec).map_err(ApiError::BadRequest)?,
+        None => DEFAULT_DETACH_KEYS.to_vec(),
+    };
     let tty = entry.record.lock().await.config.tty.unwrap_or(false);
     Ok(upgrade(&mut req, move |mut client| async move {
         if with_logs {
@@ -291,7 +296,7 @@ pub async fn attach(
             return;
         }
         match engine.attach_stream(&entry, flags).await {
-            Ok(shim) => splice(client, shim).await,
+            Ok(shim) => splice(client, shim, detach_keys).await,
             Err(e) => {
                 tracing::debug!("attach to {}: {e}", entry.id);
                 let _ = client.shutdown().await;

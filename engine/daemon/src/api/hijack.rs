@@ -12,6 +12,8 @@ use hyper_util::rt::TokioIo;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::UnixStream;
 
+use super::detach::{DetachScanner, Scan};
+
 /// A response body fed by a channel; hyper sends the headers at once.
 pub fn body_from_channel(rx: tokio::sync::mpsc::Receiver<Bytes>) -> Body {
     Body::from_stream(futures::stream::unfold(rx, |mut rx| async move {
@@ -46,25 +48,39 @@ where
 
 /// Copies the shim's output to the client until it ends, and the client's
 /// input to the shim; the client's half-close is passed on (so a piped
-/// stdin reaches EOF in the container).
-pub async fn splice(client: Hijacked, shim: UnixStream) {
+/// stdin reaches EOF in the container). Typing the detach keys ends the
+/// attach and leaves the container running.
+pub async fn splice(client: Hijacked, shim: UnixStream, detach_keys: Vec<u8>) {
     let (mut client_read, mut client_write) = tokio::io::split(client);
     let (mut shim_read, mut shim_write) = shim.into_split();
+    let (detached_tx, detached_rx) = tokio::sync::oneshot::channel::<()>();
     let input = tokio::spawn(async move {
+        let mut scanner = DetachScanner::new(detach_keys);
         let mut buf = vec![0u8; 32 * 1024];
         loop {
             match client_read.read(&mut buf).await {
                 Ok(0) | Err(_) => break,
                 Ok(n) => {
-                    if shim_write.write_all(&buf[..n]).await.is_err() {
+                    let (data, detach) = match scanner.feed(&buf[..n]) {
+                        Scan::Forward(d) => (d, false),
+                        Scan::Detach(d) => (d, true),
+                    };
+                    if shim_write.write_all(&data).await.is_err() {
                         break;
+                    }
+                    if detach {
+                        let _ = detached_tx.send(());
+                        return;
                     }
                 }
             }
         }
         let _ = shim_write.shutdown().await;
     });
-    let _ = tokio::io::copy(&mut shim_read, &mut client_write).await;
+    tokio::select! {
+        _ = tokio::io::copy(&mut shim_read, &mut client_write) => {}
+        _ = detached_rx => {}
+    }
     let _ = client_write.flush().await;
     let _ = client_write.shutdown().await;
     input.abort();

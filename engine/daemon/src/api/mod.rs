@@ -1,6 +1,7 @@
 //! The Docker Engine API over a unix socket.
 
 mod containers;
+mod detach;
 mod hijack;
 mod images;
 mod query;
