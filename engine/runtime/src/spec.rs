@@ -4,9 +4,10 @@
 use std::path::PathBuf;
 
 use oci_spec::runtime::{
-    Capability, LinuxBuilder, LinuxCapabilitiesBuilder, LinuxNamespace, LinuxNamespaceBuilder,
-    LinuxNamespaceType, Mount, MountBuilder, PosixRlimitBuilder, PosixRlimitType, ProcessBuilder,
-    RootBuilder, Spec, UserBuilder, get_default_maskedpaths, get_default_mounts,
+    Capability, LinuxBuilder, LinuxCapabilitiesBuilder, LinuxCpuBuilder, LinuxMemoryBuilder,
+    LinuxNamespace, LinuxNamespaceBuilder, LinuxNamespaceType, LinuxPidsBuilder,
+    LinuxResourcesBuilder, Mount, MountBuilder, PosixRlimitBuilder, PosixRlimitType,
+    ProcessBuilder, RootBuilder, Spec, UserBuilder, get_default_maskedpaths, get_default_mounts,
     get_default_readonly_paths,
 };
 
@@ -19,6 +20,19 @@ pub enum NetworkNamespace {
     Path(PathBuf),
     /// Share the host's namespace (`--network host`).
     Host,
+}
+
+/// cgroup limits, in OCI terms (Docker's flags are mapped by berthd).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ResourceLimits {
+    /// Bytes of memory.
+    pub memory: Option<i64>,
+    /// Bytes of memory plus swap; -1 is unlimited.
+    pub memory_swap: Option<i64>,
+    pub cpu_shares: Option<u64>,
+    pub cpu_quota: Option<i64>,
+    pub cpu_period: Option<u64>,
+    pub pids_limit: Option<i64>,
 }
 
 /// Everything the spec needs, already resolved (user names to ids, PATH
@@ -40,6 +54,7 @@ pub struct ContainerSpecInput {
     /// /etc/resolv.conf: (host path, container path).
     pub etc_files: Vec<(PathBuf, String)>,
     pub terminal: bool,
+    pub resources: ResourceLimits,
 }
 
 /// Docker's default capability set (moby's `oci/caps/defaults.go`).
@@ -124,7 +139,37 @@ pub fn build_spec(input: &ContainerSpecInput) -> Result<Spec, RuntimeError> {
         );
     }
 
+    let r = &input.resources;
+    let mut resources = LinuxResourcesBuilder::default();
+    if r.memory.is_some() || r.memory_swap.is_some() {
+        let mut memory = LinuxMemoryBuilder::default();
+        if let Some(m) = r.memory {
+            memory = memory.limit(m);
+        }
+        if let Some(s) = r.memory_swap {
+            memory = memory.swap(s);
+        }
+        resources = resources.memory(memory.build()?);
+    }
+    if r.cpu_shares.is_some() || r.cpu_quota.is_some() || r.cpu_period.is_some() {
+        let mut cpu = LinuxCpuBuilder::default();
+        if let Some(v) = r.cpu_shares {
+            cpu = cpu.shares(v);
+        }
+        if let Some(v) = r.cpu_quota {
+            cpu = cpu.quota(v);
+        }
+        if let Some(v) = r.cpu_period {
+            cpu = cpu.period(v);
+        }
+        resources = resources.cpu(cpu.build()?);
+    }
+    if let Some(limit) = r.pids_limit {
+        resources = resources.pids(LinuxPidsBuilder::default().limit(limit).build()?);
+    }
+
     let linux = LinuxBuilder::default()
+        .resources(resources.build()?)
         .namespaces(namespaces)
         .cgroups_path(input.cgroups_path.clone())
         .masked_paths(get_default_maskedpaths())
@@ -177,6 +222,7 @@ mod tests {
             cgroups_path: "/berth/abc".into(),
             etc_files: vec![("/x/hosts".into(), "/etc/hosts".into())],
             terminal: false,
+            resources: ResourceLimits::default(),
         }
     }
 
@@ -203,6 +249,23 @@ mod tests {
             .find(|n| n.typ() == LinuxNamespaceType::Network)
             .unwrap();
         assert_eq!(net.path().as_deref(), Some(std::path::Path::new("/run/ns")));
+    }
+
+    #[test]
+    fn limits_become_cgroup_resources() {
+        let mut i = input();
+        i.resources = ResourceLimits {
+            memory: Some(64 << 20),
+            cpu_quota: Some(50_000),
+            cpu_period: Some(100_000),
+            pids_limit: Some(20),
+            ..Default::default()
+        };
+        let spec = build_spec(&i).unwrap();
+        let res = spec.linux().as_ref().unwrap().resources().as_ref().unwrap();
+        assert_eq!(res.memory().as_ref().unwrap().limit(), Some(64 << 20));
+        assert_eq!(res.cpu().as_ref().unwrap().quota(), Some(50_000));
+        assert_eq!(res.pids().as_ref().unwrap().limit(), 20);
     }
 
     #[test]

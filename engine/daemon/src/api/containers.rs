@@ -266,6 +266,11 @@ pub async fn attach(
         None => DEFAULT_DETACH_KEYS.to_vec(),
     };
     let tty = entry.record.lock().await.config.tty.unwrap_or(false);
+    let source = if with_stream {
+        Some(engine.register_attach(&entry, flags).await?)
+    } else {
+        None
+    };
     Ok(upgrade(&mut req, move |mut client| async move {
         if with_logs {
             let opts = LogOptions {
@@ -291,11 +296,11 @@ pub async fn attach(
                 }
             }
         }
-        if !with_stream {
+        let Some(source) = source else {
             let _ = client.shutdown().await;
             return;
-        }
-        match engine.attach_stream(&entry, flags).await {
+        };
+        match source.stream().await {
             Ok(shim) => splice(client, shim, detach_keys).await,
             Err(e) => {
                 tracing::debug!("attach to {}: {e}", entry.id);

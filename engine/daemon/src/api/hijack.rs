@@ -77,9 +77,11 @@ pub async fn splice(client: Hijacked, shim: UnixStream, detach_keys: Vec<u8>) {
         }
         let _ = shim_write.shutdown().await;
     });
+    // Only a sent value is a detach: the sender is also dropped when the
+    // client's stdin simply ends, and output must go on then.
     tokio::select! {
         _ = tokio::io::copy(&mut shim_read, &mut client_write) => {}
-        _ = detached_rx => {}
+        Ok(()) = detached_rx => {}
     }
     let _ = client_write.flush().await;
     let _ = client_write.shutdown().await;

@@ -18,12 +18,33 @@ pub struct AttachFlags {
     pub stderr: bool,
 }
 
+/// An attach registered with the container: either already connected to
+/// its shim, or queued until the container starts.
+pub enum AttachSource {
+    Ready(UnixStream),
+    Pending(tokio::sync::oneshot::Receiver<Result<UnixStream, ApiError>>),
+}
+
+impl AttachSource {
+    pub async fn stream(self) -> ApiResult<UnixStream> {
+        match self {
+            AttachSource::Ready(s) => Ok(s),
+            AttachSource::Pending(rx) => rx.await.map_err(|_| {
+                ApiError::Conflict("the container was removed before it started".into())
+            })?,
+        }
+    }
+}
+
 impl Engine {
-    pub async fn attach_stream(
+    /// Registers an attach. Call it before answering the client: the docker
+    /// CLI starts the container as soon as the attach is answered, and
+    /// output from then on must reach it.
+    pub async fn register_attach(
         self: &Arc<Self>,
         entry: &Arc<ContainerEntry>,
         flags: AttachFlags,
-    ) -> ApiResult<UnixStream> {
+    ) -> ApiResult<AttachSource> {
         let rec = entry.record.lock().await;
         let close_stdin_on_eof = rec.config.stdin_once.unwrap_or(false);
         let stdin = flags.stdin && rec.open_stdin();
@@ -38,6 +59,7 @@ impl Engine {
                 close_stdin_on_eof,
             )
             .await
+            .map(AttachSource::Ready)
             .map_err(|e| ApiError::Conflict(format!("attaching: {e}")));
         }
         let (tx, rx) = tokio::sync::oneshot::channel();
@@ -52,9 +74,7 @@ impl Engine {
                 close_stdin_on_eof,
                 reply: tx,
             });
-        drop(rec);
-        rx.await
-            .map_err(|_| ApiError::Conflict("the container was removed before it started".into()))?
+        Ok(AttachSource::Pending(rx))
     }
 
     /// Called by start between spawning the shim and starting the process.

@@ -9,6 +9,7 @@ pub mod names;
 pub mod record;
 pub mod registry;
 pub mod remove;
+pub mod resources;
 pub mod start;
 pub mod user;
 pub mod view;

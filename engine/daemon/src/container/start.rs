@@ -9,6 +9,7 @@ use berth_runtime::{ContainerSpecInput, NetworkNamespace};
 use super::create::DEFAULT_PATH;
 use super::record::{ContainerRecord, Status};
 use super::registry::ContainerEntry;
+use super::resources;
 use super::user;
 use crate::engine::Engine;
 use crate::error::{ApiError, ApiResult};
@@ -261,6 +262,7 @@ impl Engine {
             cgroups_path: self.paths.cgroup_parent.join(id),
             etc_files,
             terminal,
+            resources: resources::limits(&rec.host_config, resources::host_has_swap_accounting()),
         })?;
         berth_runtime::write_bundle(&state_dir, &spec)?;
         Ok(())
@@ -333,6 +335,8 @@ impl Engine {
                 rec.state.finished_at = Some(chrono::Utc::now());
             }
         }
+        // Read before cleanup: removing the cgroup loses the counter.
+        rec.state.oom_killed = resources::oom_kills(&self.paths.cgroup_parent.join(&rec.id)) > 0;
         if let Err(e) = ContainerEntry::persist(&rec, &self.paths.container_dir(&rec.id)) {
             tracing::error!("{e}");
         }
