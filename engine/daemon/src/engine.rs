@@ -6,6 +6,8 @@ use anyhow::Context;
 use berth_store::ImageStore;
 
 use crate::catalog;
+use crate::container::restart::Policy;
+use crate::container::start::StartReason;
 use crate::container::{ContainerEntry, ContainerRecord, Registry, Status};
 use crate::events::EventBus;
 use crate::paths::Paths;
@@ -78,8 +80,20 @@ impl Engine {
     /// that exited while berthd was down gets its real exit status.
     pub async fn restore(self: &Arc<Self>) {
         for entry in self.containers.all() {
-            let status = entry.record.lock().await.state.status;
+            let (status, policy, manually_stopped) = {
+                let rec = entry.record.lock().await;
+                (
+                    rec.state.status,
+                    Policy::of(rec.host_config.restart_policy.as_ref()),
+                    rec.manually_stopped,
+                )
+            };
             if status != Status::Running {
+                if policy.starts_with_daemon(manually_stopped)
+                    && let Err(e) = self.start_for(&entry, StartReason::DaemonStart).await
+                {
+                    tracing::warn!("starting {} for its restart policy: {e}", entry.id);
+                }
                 continue;
             }
             let state_dir = self.paths.state_dir(&entry.id);

@@ -166,6 +166,8 @@ impl Engine {
             host_config,
             state: RunState::default(),
             restart_count: 0,
+            manually_stopped: false,
+            restart_delay_ms: 0,
         };
         let dir = self.paths.container_dir(&id);
         let result = std::fs::create_dir_all(&dir)

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::Status;
 use super::registry::ContainerEntry;
 use crate::engine::Engine;
 use crate::error::{ApiError, ApiResult};
@@ -87,10 +88,23 @@ impl Engine {
         timeout: Option<i64>,
         signal: Option<&str>,
     ) -> ApiResult<()> {
-        let rec = entry.record.lock().await.clone();
-        if !rec.is_running() {
-            return Err(ApiError::NotModified("container already stopped".into()));
-        }
+        let rec = {
+            let mut rec = entry.record.lock().await;
+            if rec.state.status == Status::Restarting {
+                // Waiting for its next restart: stopping cancels that.
+                rec.manually_stopped = true;
+                rec.state.status = Status::Exited;
+                ContainerEntry::persist(&rec, &self.paths.container_dir(&rec.id))?;
+                self.container_event("stop", &rec, &[]);
+                return Ok(());
+            }
+            if !rec.is_running() {
+                return Err(ApiError::NotModified("container already stopped".into()));
+            }
+            rec.manually_stopped = true;
+            ContainerEntry::persist(&rec, &self.paths.container_dir(&rec.id))?;
+            rec.clone()
+        };
         let signal = match signal
             .filter(|s| !s.is_empty())
             .or(rec.config.stop_signal.as_deref())
@@ -138,6 +152,12 @@ impl Engine {
                 rec.short_id(),
                 rec.id
             )));
+        }
+        {
+            // A killed container stays down, as after docker stop.
+            let mut live = entry.record.lock().await;
+            live.manually_stopped = true;
+            ContainerEntry::persist(&live, &self.paths.container_dir(&live.id))?;
         }
         self.container_event("kill", &rec, &[("signal", signal.to_string())]);
         shim_client::kill(&self.paths.state_dir(&rec.id), signal)

@@ -10,6 +10,7 @@ pub mod record;
 pub mod registry;
 pub mod remove;
 pub mod resources;
+pub mod restart;
 pub mod start;
 pub mod user;
 pub mod view;

@@ -10,6 +10,8 @@ pub enum Status {
     #[default]
     Created,
     Running,
+    /// Exited, and waiting for its restart policy to start it again.
+    Restarting,
     Exited,
     Removing,
     Dead,
@@ -20,6 +22,7 @@ impl Status {
         match self {
             Status::Created => "created",
             Status::Running => "running",
+            Status::Restarting => "restarting",
             Status::Exited => "exited",
             Status::Removing => "removing",
             Status::Dead => "dead",
@@ -58,6 +61,12 @@ pub struct ContainerRecord {
     pub state: RunState,
     #[serde(default)]
     pub restart_count: i64,
+    /// Stopped or killed by a user: restart policies leave it alone.
+    #[serde(default)]
+    pub manually_stopped: bool,
+    /// The last restart back-off, in milliseconds.
+    #[serde(default)]
+    pub restart_delay_ms: u64,
 }
 
 impl ContainerRecord {

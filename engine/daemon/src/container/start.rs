@@ -10,6 +10,7 @@ use super::create::DEFAULT_PATH;
 use super::record::{ContainerRecord, Status};
 use super::registry::ContainerEntry;
 use super::resources;
+use super::restart;
 use super::user;
 use crate::engine::Engine;
 use crate::error::{ApiError, ApiResult};
@@ -44,6 +45,15 @@ fn write_etc_files(
         out.push((path, target.to_string()));
     }
     Ok(out)
+}
+
+/// Who asked for a start: restart counts and the manual-stop flag depend
+/// on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StartReason {
+    User,
+    Policy,
+    DaemonStart,
 }
 
 /// Why a start failed: the API error, the text kept in State.Error, and
@@ -88,6 +98,14 @@ fn start_error_message(raw: &str, argv0: &str) -> (String, i32) {
 
 impl Engine {
     pub async fn start_container(self: &Arc<Self>, entry: &Arc<ContainerEntry>) -> ApiResult<()> {
+        self.start_for(entry, StartReason::User).await
+    }
+
+    pub async fn start_for(
+        self: &Arc<Self>,
+        entry: &Arc<ContainerEntry>,
+        reason: StartReason,
+    ) -> ApiResult<()> {
         let op = entry.op_lock.lock().await;
         let mut rec = entry.record.lock().await;
         match rec.state.status {
@@ -98,7 +116,19 @@ impl Engine {
                     rec.id
                 )));
             }
-            Status::Created | Status::Exited => {}
+            // A stop or a user start came first: the policy has nothing to do.
+            Status::Created | Status::Exited if reason == StartReason::Policy => {
+                return Err(ApiError::NotModified("no longer restarting".into()));
+            }
+            Status::Created | Status::Exited | Status::Restarting => {}
+        }
+        match reason {
+            StartReason::User => {
+                rec.manually_stopped = false;
+                rec.restart_delay_ms = 0;
+            }
+            StartReason::Policy => rec.restart_count += 1,
+            StartReason::DaemonStart => {}
         }
         let (pid, started_ns) = match self.launch(entry, &rec).await {
             Ok(started) => started,
@@ -351,8 +381,60 @@ impl Engine {
             l.last_exit_code = code as i64;
         });
         drop(op);
-        if auto_remove && let Err(e) = self.remove_container(entry, true).await {
-            tracing::warn!("auto-removing {}: {e}", entry.id);
+        if auto_remove {
+            if let Err(e) = self.remove_container(entry, true).await {
+                tracing::warn!("auto-removing {}: {e}", entry.id);
+            }
+            return;
         }
+        self.apply_restart_policy(entry).await;
+    }
+
+    /// After an exit: schedules the next start when the policy says so.
+    async fn apply_restart_policy(self: &Arc<Self>, entry: &Arc<ContainerEntry>) {
+        let mut rec = entry.record.lock().await;
+        let ran_for = match (rec.state.started_at, rec.state.finished_at) {
+            (Some(s), Some(f)) => (f - s).to_std().unwrap_or_default(),
+            _ => std::time::Duration::ZERO,
+        };
+        let facts = restart::ExitFacts {
+            exit_code: rec.state.exit_code,
+            restart_count: rec.restart_count,
+            manually_stopped: rec.manually_stopped,
+            ran_for,
+            previous_delay_ms: rec.restart_delay_ms,
+        };
+        let Some(delay_ms) = restart::decide(
+            restart::Policy::of(rec.host_config.restart_policy.as_ref()),
+            &facts,
+        ) else {
+            return;
+        };
+        rec.state.status = Status::Restarting;
+        rec.restart_delay_ms = delay_ms;
+        if let Err(e) = ContainerEntry::persist(&rec, &self.paths.container_dir(&rec.id)) {
+            tracing::error!("{e}");
+        }
+        drop(rec);
+        let engine = self.clone();
+        let entry = entry.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(restart::delay(delay_ms)).await;
+            match engine.start_for(&entry, StartReason::Policy).await {
+                Ok(()) => {
+                    let rec = entry.record.lock().await.clone();
+                    engine.container_event("restart", &rec, &[]);
+                }
+                Err(ApiError::NotModified(_)) => {}
+                Err(e) => {
+                    tracing::warn!("restarting {}: {e}", entry.id);
+                    let mut rec = entry.record.lock().await;
+                    if rec.state.status == Status::Restarting {
+                        rec.state.status = Status::Exited;
+                        let _ = ContainerEntry::persist(&rec, &engine.paths.container_dir(&rec.id));
+                    }
+                }
+            }
+        });
     }
 }

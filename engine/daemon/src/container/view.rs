@@ -16,6 +16,7 @@ fn state_enum(s: Status) -> ContainerStateStatusEnum {
     match s {
         Status::Created => ContainerStateStatusEnum::CREATED,
         Status::Running => ContainerStateStatusEnum::RUNNING,
+        Status::Restarting => ContainerStateStatusEnum::RESTARTING,
         Status::Exited => ContainerStateStatusEnum::EXITED,
         Status::Removing => ContainerStateStatusEnum::REMOVING,
         Status::Dead => ContainerStateStatusEnum::DEAD,
@@ -26,6 +27,7 @@ fn summary_state(s: Status) -> ContainerSummaryStateEnum {
     match s {
         Status::Created => ContainerSummaryStateEnum::CREATED,
         Status::Running => ContainerSummaryStateEnum::RUNNING,
+        Status::Restarting => ContainerSummaryStateEnum::RESTARTING,
         Status::Exited => ContainerSummaryStateEnum::EXITED,
         Status::Removing => ContainerSummaryStateEnum::REMOVING,
         Status::Dead => ContainerSummaryStateEnum::DEAD,
@@ -64,6 +66,14 @@ pub fn status_text(rec: &ContainerRecord) -> String {
             let since = rec.state.started_at.unwrap_or(now);
             format!("Up {}", human_duration(now - since))
         }
+        Status::Restarting => {
+            let since = rec.state.finished_at.unwrap_or(now);
+            format!(
+                "Restarting ({}) {} ago",
+                rec.state.exit_code,
+                human_duration(now - since)
+            )
+        }
         Status::Exited => {
             let since = rec.state.finished_at.unwrap_or(now);
             format!(
@@ -94,7 +104,7 @@ pub fn inspect(rec: &ContainerRecord, paths: &Paths) -> ContainerInspectResponse
             status: Some(state_enum(s.status)),
             running: Some(s.status == Status::Running),
             paused: Some(false),
-            restarting: Some(false),
+            restarting: Some(s.status == Status::Restarting),
             oom_killed: Some(s.oom_killed),
             dead: Some(s.status == Status::Dead),
             pid: Some(s.pid as i64),
