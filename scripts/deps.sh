@@ -10,6 +10,7 @@ dpkg -s busybox-static >/dev/null 2>&1 || need+=(busybox-static)
 dpkg -s libseccomp-dev >/dev/null 2>&1 || need+=(libseccomp-dev)
 command -v pkg-config >/dev/null || need+=(pkg-config)
 command -v unshare >/dev/null || need+=(util-linux)
+command -v ps >/dev/null || need+=(procps)   # docker top uses the host's ps
 if [ "${1:-}" = "--with-test-tools" ]; then
   command -v docker >/dev/null || need+=(docker.io)
   command -v runc >/dev/null || need+=(runc)

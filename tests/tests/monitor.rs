@@ -111,3 +111,29 @@ fn chrono_now_secs() -> u64 {
         .unwrap()
         .as_secs()
 }
+
+#[test]
+fn top_lists_the_containers_processes_with_ps_options() {
+    let d = TestDaemon::start();
+    let id = d.ok(&["run", "-d", "busybox", "top"]);
+    let id = id.trim();
+    let out = d.ok(&["top", id]);
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(
+        lines[0].contains("PID") && lines[0].contains("CMD"),
+        "{out}"
+    );
+    assert_eq!(lines.len(), 2, "only the container's process: {out}");
+    assert!(lines[1].ends_with("top"), "{out}");
+    let out = d.ok(&["top", id, "-o", "pid,comm"]);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines[0].split_whitespace().collect::<Vec<_>>(),
+        ["PID", "COMMAND"],
+        "{out}"
+    );
+    assert_eq!(lines[1].split_whitespace().nth(1), Some("top"), "{out}");
+    d.ok(&["stop", id]);
+    let out = d.docker(&["top", id]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is not running"));
+}

@@ -343,3 +343,13 @@ pub async fn prune(State(engine): State<AppState>, Query(q): Query<Q>) -> ApiRes
     })
     .into_response())
 }
+
+pub async fn top(
+    State(engine): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<Q>,
+) -> ApiResult<Response> {
+    let entry = engine.containers.lookup(&id)?;
+    let ps_args = q.get("ps_args").map(String::as_str).unwrap_or("");
+    Ok(Json(engine.top(&entry, ps_args).await?).into_response())
+}

@@ -42,6 +42,7 @@ fn router(engine: AppState) -> Router {
         .route("/containers/{id}/wait", post(containers::wait))
         .route("/containers/{id}/attach", post(containers::attach))
         .route("/containers/{id}/logs", get(containers::logs))
+        .route("/containers/{id}/top", get(containers::top))
         .route("/containers/{id}/rename", post(containers::rename))
         .route(
             "/containers/{id}",
