@@ -181,3 +181,62 @@ fn detach_keys_end_an_attach_and_leave_the_container_running() {
     let status = d.ok(&["inspect", "-f", "{{.State.Status}}", id]);
     assert_eq!(status.trim(), "running");
 }
+
+#[test]
+fn exec_runs_in_the_container_with_its_exit_code() {
+    let d = TestDaemon::start();
+    let id = d.ok(&[
+        "run", "-d", "-e", "FOO=bar", "--name", "box", "busybox", "top",
+    ]);
+    let id = id.trim();
+    assert_eq!(d.ok(&["exec", id, "echo", "x"]), "x\n");
+    // same namespaces and environment as the container
+    let out = d.ok(&[
+        "exec",
+        "box",
+        "sh",
+        "-c",
+        "echo $FOO $HOSTNAME; ps -o comm | grep -c top",
+    ]);
+    assert_eq!(out, format!("bar {}\n1\n", &id[..12]));
+    let out = d.docker(&["exec", "box", "sh", "-c", "exit 5"]);
+    assert_eq!(out.status.code(), Some(5));
+    let out = d.docker_with_stdin(&["exec", "-i", "box", "cat"], b"hello\n");
+    assert_eq!(stdout(&out), "hello\n");
+    assert_eq!(
+        d.ok(&[
+            "exec",
+            "-u",
+            "nobody",
+            "-w",
+            "/tmp",
+            "-e",
+            "A=1",
+            "box",
+            "sh",
+            "-c",
+            "id -u; pwd; echo $A"
+        ]),
+        "65534\n/tmp\n1\n"
+    );
+    let out = d.docker(&["exec", "box", "nosuch"]);
+    assert_eq!(
+        out.status.code(),
+        Some(127),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    assert!(
+        stdout(&out).contains("executable file not found"),
+        "{}",
+        stdout(&out)
+    );
+    // -d returns at once; the process runs in the container's cgroup
+    d.ok(&["exec", "-d", "box", "sleep", "30"]);
+    let top = d.ok(&["top", "box"]);
+    assert!(top.contains("sleep 30"), "{top}");
+    d.ok(&["stop", "box"]);
+    let out = d.docker(&["exec", "box", "true"]);
+    assert!(stderr(&out).contains("is not running"), "{}", stderr(&out));
+}

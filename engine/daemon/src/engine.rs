@@ -6,6 +6,7 @@ use anyhow::Context;
 use berth_store::ImageStore;
 
 use crate::catalog;
+use crate::container::exec::ExecRegistry;
 use crate::container::restart::Policy;
 use crate::container::start::StartReason;
 use crate::container::{ContainerEntry, ContainerRecord, Registry, Status};
@@ -17,6 +18,7 @@ pub struct Engine {
     pub paths: Paths,
     pub store: Arc<ImageStore>,
     pub containers: Registry,
+    pub execs: ExecRegistry,
     pub events: EventBus,
     /// Stable per data root, as Docker's engine ID.
     pub engine_id: String,
@@ -47,6 +49,7 @@ impl Engine {
             paths,
             store,
             containers: Registry::default(),
+            execs: ExecRegistry::default(),
             events: EventBus::new(),
             engine_id,
         };

@@ -179,7 +179,19 @@ pub async fn attach(
         ),
     )
     .await?;
-    // Read the "OK" line byte by byte: what follows is frame data.
+    let reply = read_line_unbuffered(state_dir, &mut stream).await?;
+    if reply != "OK" {
+        return Err(ShimError::Refused(reply));
+    }
+    Ok(stream)
+}
+
+/// Reads one reply line byte by byte: what follows is frame data, which a
+/// buffered reader would swallow.
+async fn read_line_unbuffered(
+    state_dir: &Path,
+    stream: &mut UnixStream,
+) -> Result<String, ShimError> {
     let mut line = Vec::new();
     loop {
         let mut byte = [0u8; 1];
@@ -195,12 +207,40 @@ pub async fn attach(
         }
         line.push(byte[0]);
     }
-    if line != b"OK" {
-        return Err(ShimError::Refused(
-            String::from_utf8_lossy(&line).into_owned(),
-        ));
+    Ok(String::from_utf8_lossy(&line).into_owned())
+}
+
+/// Starts an exec session; returns its stream (stdcopy frames out, stdin
+/// in) and the process's pid.
+pub async fn exec(
+    state_dir: &Path,
+    exec_id: &str,
+    stdin: bool,
+    process_file: &Path,
+) -> Result<(UnixStream, i32), ShimError> {
+    let line = format!(
+        "EXEC {exec_id} {} {}",
+        if stdin { 1 } else { 0 },
+        process_file.display()
+    );
+    let mut stream = command(state_dir, &line).await?;
+    let reply = read_line_unbuffered(state_dir, &mut stream).await?;
+    if let Some(msg) = reply.strip_prefix("ERR ") {
+        return Err(ShimError::Refused(msg.to_string()));
     }
-    Ok(stream)
+    let pid = reply
+        .strip_prefix("OK ")
+        .and_then(|p| p.trim().parse().ok())
+        .ok_or_else(|| ShimError::Refused(format!("unexpected EXEC reply {reply:?}")))?;
+    Ok((stream, pid))
+}
+
+/// The exit record of an exec session, once its stream has ended.
+pub fn read_exec_exit(state_dir: &Path, exec_id: &str) -> Option<ExitRecord> {
+    let path = state_dir.join(berth_shim::exec_exit_file(exec_id));
+    let text = std::fs::read_to_string(&path).ok()?;
+    let _ = std::fs::remove_file(&path);
+    ExitRecord::decode(&text)
 }
 
 /// Resolves when the shim has exited (its exit record is then on disk).

@@ -9,7 +9,9 @@ pub mod spec;
 use std::path::PathBuf;
 
 pub use bundle::write_bundle;
-pub use spec::{ContainerSpecInput, NetworkNamespace, ResourceLimits, build_spec};
+pub use spec::{
+    ContainerSpecInput, NetworkNamespace, ProcessInput, ResourceLimits, build_process, build_spec,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum RuntimeError {

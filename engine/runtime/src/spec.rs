@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use oci_spec::runtime::{
     Capability, LinuxBuilder, LinuxCapabilitiesBuilder, LinuxCpuBuilder, LinuxMemoryBuilder,
     LinuxNamespace, LinuxNamespaceBuilder, LinuxNamespaceType, LinuxPidsBuilder,
-    LinuxResourcesBuilder, Mount, MountBuilder, PosixRlimitBuilder, PosixRlimitType,
+    LinuxResourcesBuilder, Mount, MountBuilder, PosixRlimitBuilder, PosixRlimitType, Process,
     ProcessBuilder, RootBuilder, Spec, UserBuilder, get_default_maskedpaths, get_default_mounts,
     get_default_readonly_paths,
 };
@@ -75,7 +75,21 @@ pub const DOCKER_DEFAULT_CAPABILITIES: [Capability; 14] = [
     Capability::AuditWrite,
 ];
 
-pub fn build_spec(input: &ContainerSpecInput) -> Result<Spec, RuntimeError> {
+/// A process to run: the container's own, or an exec in it.
+#[derive(Debug, Clone)]
+pub struct ProcessInput {
+    pub args: Vec<String>,
+    pub env: Vec<String>,
+    pub cwd: String,
+    pub uid: u32,
+    pub gid: u32,
+    pub additional_gids: Vec<u32>,
+    pub terminal: bool,
+}
+
+/// The OCI process with Docker's default capabilities and berthd's own
+/// open-file limit.
+pub fn build_process(p: &ProcessInput) -> Result<Process, RuntimeError> {
     let caps: oci_spec::runtime::Capabilities =
         DOCKER_DEFAULT_CAPABILITIES.iter().copied().collect();
     let capabilities = LinuxCapabilitiesBuilder::default()
@@ -84,19 +98,19 @@ pub fn build_spec(input: &ContainerSpecInput) -> Result<Spec, RuntimeError> {
         .permitted(caps)
         .build()?;
     let (soft, hard) = current_nofile_limit();
-    let process = ProcessBuilder::default()
-        .terminal(input.terminal)
+    Ok(ProcessBuilder::default()
+        .terminal(p.terminal)
         // Docker leaves no_new_privileges off unless asked
         // (--security-opt no-new-privileges); oci-spec's default is on.
         .no_new_privileges(false)
-        .args(input.args.clone())
-        .env(input.env.clone())
-        .cwd(input.cwd.clone())
+        .args(p.args.clone())
+        .env(p.env.clone())
+        .cwd(p.cwd.clone())
         .user(
             UserBuilder::default()
-                .uid(input.uid)
-                .gid(input.gid)
-                .additional_gids(input.additional_gids.clone())
+                .uid(p.uid)
+                .gid(p.gid)
+                .additional_gids(p.additional_gids.clone())
                 .build()?,
         )
         .capabilities(capabilities)
@@ -107,7 +121,19 @@ pub fn build_spec(input: &ContainerSpecInput) -> Result<Spec, RuntimeError> {
                 .hard(hard)
                 .build()?,
         ])
-        .build()?;
+        .build()?)
+}
+
+pub fn build_spec(input: &ContainerSpecInput) -> Result<Spec, RuntimeError> {
+    let process = build_process(&ProcessInput {
+        args: input.args.clone(),
+        env: input.env.clone(),
+        cwd: input.cwd.clone(),
+        uid: input.uid,
+        gid: input.gid,
+        additional_gids: input.additional_gids.clone(),
+        terminal: input.terminal,
+    })?;
 
     let mut namespaces: Vec<LinuxNamespace> = [
         LinuxNamespaceType::Pid,

@@ -1,17 +1,18 @@
 //! The shim's single-threaded poll loop.
 
 use std::collections::HashMap;
+use std::ffi::OsStr;
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, Read, Write};
+use std::io::{self, Read, Write};
 use std::os::fd::{AsRawFd, OwnedFd};
 use std::os::unix::net::{UnixListener, UnixStream};
-use std::os::unix::process::CommandExt;
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use berth_shim::{EXIT_FILE, ExitRecord, PID_FILE, SOCKET_NAME, STREAM_STDERR, STREAM_STDOUT};
 
 use crate::Options;
+use crate::exec::{self, ExecSession};
+use crate::helper::run_helper;
 use crate::sys;
 
 /// A shim whose START never comes (berthd died in between) gives up.
@@ -62,6 +63,7 @@ struct Shim {
     started_at_ns: i64,
     init_status: Option<i32>,
     start_failed: bool,
+    execs: Vec<ExecSession>,
 }
 
 pub fn run(opts: Options) -> io::Result<()> {
@@ -125,6 +127,7 @@ pub fn run(opts: Options) -> io::Result<()> {
         started_at_ns: 0,
         init_status: None,
         start_failed: false,
+        execs: Vec::new(),
     };
     let born = Instant::now();
     loop {
@@ -169,6 +172,13 @@ impl Shim {
                 fds.push(pollfd(c.stream.as_raw_fd()));
             }
         }
+        let mut exec_idx = Vec::new();
+        for (i, e) in self.execs.iter().enumerate() {
+            for (fd, slot) in e.fds() {
+                exec_idx.push((fds.len(), i, slot));
+                fds.push(pollfd(fd));
+            }
+        }
         sys::poll(&mut fds, 1000)?;
 
         if fds[1].revents != 0 {
@@ -180,13 +190,21 @@ impl Shim {
                 self.read_output(out_i);
             }
         }
+        for (fd_i, ei, slot) in exec_idx {
+            if fds[fd_i].revents != 0 {
+                self.execs[ei].on_readable(slot);
+            }
+        }
+        self.finish_execs();
         let mut drop_clients = Vec::new();
         let mut start_requests = Vec::new();
+        let mut exec_requests = Vec::new();
         for (fd_i, ci) in client_idx {
             if fds[fd_i].revents != 0 {
                 match self.read_client(ci) {
                     Ok(ClientEvent::None) => {}
                     Ok(ClientEvent::Start) => start_requests.push(ci),
+                    Ok(ClientEvent::Exec(words)) => exec_requests.push((ci, words)),
                     Ok(ClientEvent::Drop) | Err(_) => drop_clients.push(ci),
                 }
             }
@@ -198,6 +216,17 @@ impl Shim {
         }
         drop_clients.sort_unstable();
         drop_clients.dedup();
+        // Exec requests take their client out of the list: highest first.
+        exec_requests.sort_by_key(|(ci, _)| std::cmp::Reverse(*ci));
+        for (ci, words) in exec_requests {
+            drop_clients.retain(|d| *d != ci);
+            for d in drop_clients.iter_mut() {
+                if *d > ci {
+                    *d -= 1;
+                }
+            }
+            self.handle_exec(ci, &words);
+        }
         for ci in drop_clients.into_iter().rev() {
             self.clients.remove(ci);
         }
@@ -224,6 +253,9 @@ impl Shim {
             self.reaped.insert(pid, status);
             if Some(pid) == self.init_pid {
                 self.init_status = Some(status);
+            }
+            if let Some(e) = self.execs.iter_mut().find(|e| e.pid == pid) {
+                e.status = Some(status);
             }
         }
     }
@@ -366,6 +398,9 @@ impl Shim {
         let flag = |i: usize| words.get(i).map(|w| *w == "1").unwrap_or(false);
         match words.first().copied() {
             Some("START") => Ok(ClientEvent::Start),
+            Some("EXEC") => Ok(ClientEvent::Exec(
+                words.iter().map(|w| w.to_string()).collect(),
+            )),
             Some("ATTACH") => {
                 let stdin = flag(1) && self.stdin_writer.is_some();
                 self.clients[ci].kind = ClientKind::Attach {
@@ -438,46 +473,85 @@ impl Shim {
         let Some((stdin, stdout, stderr)) = self.child_stdio.take() else {
             return Err(io::Error::other("the container was already started"));
         };
-        let (report_r, report_w) = std::io::pipe()?;
-        let report_fd = report_w.as_raw_fd();
-        let mut cmd = Command::new(&self.opts.helper);
-        cmd.arg("create")
-            .arg("--root")
-            .arg(&self.opts.runtime_root)
-            .arg("--id")
-            .arg(&self.opts.id)
-            .arg("--bundle")
-            .arg(&self.opts.bundle)
-            .stdin(Stdio::from(stdin))
-            .stdout(Stdio::from(stdout))
-            .stderr(Stdio::from(stderr));
-        // SAFETY: dup2 is async-signal-safe; it clears CLOEXEC on fd 3 only.
-        unsafe {
-            cmd.pre_exec(move || {
-                if libc::dup2(report_fd, 3) < 0 {
-                    return Err(io::Error::last_os_error());
+        let o = &self.opts;
+        let args: [&OsStr; 7] = [
+            "create".as_ref(),
+            "--root".as_ref(),
+            o.runtime_root.as_os_str(),
+            "--id".as_ref(),
+            o.id.as_ref(),
+            "--bundle".as_ref(),
+            o.bundle.as_os_str(),
+        ];
+        run_helper(&o.helper, &args, stdin, stdout, stderr)
+    }
+
+    /// `EXEC <id> <stdin> <process path>`: starts the process and turns
+    /// the client's connection into its session.
+    fn handle_exec(&mut self, ci: usize, words: &[String]) {
+        let client = self.clients.remove(ci);
+        let (Some(id), Some(path)) = (words.get(1), words.get(3)) else {
+            let _ = write_blocking(
+                &client.stream,
+                &[b"ERR EXEC needs an id, a stdin flag and a process file\n"],
+            );
+            return;
+        };
+        let running = self.init_pid.is_some() && self.init_status.is_none();
+        let result = if running {
+            exec::make_pipes(words.get(2).is_some_and(|w| w == "1")).and_then(|pipes| {
+                let o = &self.opts;
+                let args: [&OsStr; 7] = [
+                    "exec".as_ref(),
+                    "--root".as_ref(),
+                    o.runtime_root.as_os_str(),
+                    "--id".as_ref(),
+                    o.id.as_ref(),
+                    "--process".as_ref(),
+                    path.as_ref(),
+                ];
+                let (i, out, err) = pipes.child;
+                run_helper(&o.helper, &args, i, out, err)
+                    .map(|pid| (pid, pipes.outputs, pipes.stdin))
+            })
+        } else {
+            Err(io::Error::other("the container is not running"))
+        };
+        match result {
+            Ok((pid, [out, err], stdin)) => {
+                let reply = format!("OK {pid}\n");
+                if write_blocking(&client.stream, &[reply.as_bytes()]).is_err() {
+                    return;
                 }
-                Ok(())
-            });
+                self.execs.push(ExecSession {
+                    id: id.clone(),
+                    pid,
+                    client: client.stream,
+                    client_read_closed: false,
+                    outputs: [Some(out), Some(err)],
+                    stdin,
+                    status: self.reaped.get(&pid).copied(),
+                    started_at_ns: sys::now_ns(),
+                });
+            }
+            Err(e) => {
+                let reply = format!("ERR {}\n", e.to_string().replace('\n', " "));
+                let _ = write_blocking(&client.stream, &[reply.as_bytes()]);
+            }
         }
-        let mut child = cmd.spawn()?;
-        drop(cmd);
-        drop(report_w);
-        let mut line = String::new();
-        BufReader::new(report_r).read_line(&mut line)?;
-        let status = child.wait()?;
-        let line = line.trim();
-        if let Some(pid) = line.strip_prefix("PID ") {
-            return pid
-                .parse()
-                .map_err(|_| io::Error::other(format!("helper reported a bad pid {pid:?}")));
-        }
-        if let Some(msg) = line.strip_prefix("ERR ") {
-            return Err(io::Error::other(msg.to_string()));
-        }
-        Err(io::Error::other(format!(
-            "runtime helper ended ({status}) without reporting a pid"
-        )))
+    }
+
+    /// Ends the sessions whose process exited and whose output is drained.
+    fn finish_execs(&mut self) {
+        let state_dir = self.opts.state_dir.clone();
+        self.execs.retain(|e| {
+            if e.done() {
+                e.finish(&state_dir, e.status.unwrap_or(0));
+                false
+            } else {
+                true
+            }
+        });
     }
 
     fn finish(mut self) -> io::Result<()> {
@@ -502,6 +576,7 @@ impl Shim {
 enum ClientEvent {
     None,
     Start,
+    Exec(Vec<String>),
     Drop,
 }
 
@@ -515,7 +590,7 @@ fn pollfd(fd: i32) -> libc::pollfd {
 
 /// Writes all parts to a non-blocking socket, waiting (bounded by the send
 /// timeout) whenever its buffer is full.
-fn write_blocking(stream: &UnixStream, parts: &[&[u8]]) -> io::Result<()> {
+pub(crate) fn write_blocking(stream: &UnixStream, parts: &[&[u8]]) -> io::Result<()> {
     sys::set_nonblocking(stream.as_raw_fd(), false)?;
     let mut s = stream;
     let result = parts.iter().try_for_each(|p| s.write_all(p));

@@ -14,6 +14,10 @@
 //!   (`[stream,0,0,0,len_be32]` + payload); bytes the client sends are the
 //!   container's stdin. EOF when the container's output ends.
 //! - `KILL <signal number>` — answer `OK` or `ERR <message>`.
+//! - `EXEC <exec id> <stdin> <process json path>` — runs a process in the
+//!   running container. Answer `OK <pid>` or `ERR <message>`; then, on the
+//!   same connection, stdcopy frames of its output and stdin from the
+//!   client; `exec-<id>.exit` (an [`ExitRecord`]) is written before EOF.
 //! - `WATCH` — the shim never writes; EOF means the shim has exited, and
 //!   the exit record is then on disk.
 
@@ -42,3 +46,8 @@ pub const SHIM_LOG: &str = "shim.log";
 /// Docker stdcopy stream numbers.
 pub const STREAM_STDOUT: u8 = 1;
 pub const STREAM_STDERR: u8 = 2;
+
+/// Where the exit record of exec session `id` goes, in the state directory.
+pub fn exec_exit_file(id: &str) -> String {
+    format!("exec-{id}.exit")
+}

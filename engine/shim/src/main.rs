@@ -4,6 +4,8 @@
 //! records the exit status.
 
 mod event_loop;
+mod exec;
+mod helper;
 mod sys;
 
 use std::path::PathBuf;

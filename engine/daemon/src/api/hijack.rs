@@ -51,6 +51,17 @@ where
 /// stdin reaches EOF in the container). Typing the detach keys ends the
 /// attach and leaves the container running.
 pub async fn splice(client: Hijacked, shim: UnixStream, detach_keys: Vec<u8>) {
+    splice_then(client, shim, detach_keys, async {}).await
+}
+
+/// As [`splice`], running `before_close` once the output has ended and
+/// before the client sees EOF (so state it then asks for is current).
+pub async fn splice_then(
+    client: Hijacked,
+    shim: UnixStream,
+    detach_keys: Vec<u8>,
+    before_close: impl Future<Output = ()>,
+) {
     let (mut client_read, mut client_write) = tokio::io::split(client);
     let (mut shim_read, mut shim_write) = shim.into_split();
     let (detached_tx, detached_rx) = tokio::sync::oneshot::channel::<()>();
@@ -83,6 +94,7 @@ pub async fn splice(client: Hijacked, shim: UnixStream, detach_keys: Vec<u8>) {
         _ = tokio::io::copy(&mut shim_read, &mut client_write) => {}
         Ok(()) = detached_rx => {}
     }
+    before_close.await;
     let _ = client_write.flush().await;
     let _ = client_write.shutdown().await;
     input.abort();

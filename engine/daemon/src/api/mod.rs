@@ -2,6 +2,7 @@
 
 mod containers;
 mod detach;
+mod exec;
 mod hijack;
 mod images;
 mod query;
@@ -43,6 +44,10 @@ fn router(engine: AppState) -> Router {
         .route("/containers/{id}/attach", post(containers::attach))
         .route("/containers/{id}/logs", get(containers::logs))
         .route("/containers/{id}/top", get(containers::top))
+        .route("/containers/{id}/exec", post(exec::create))
+        .route("/exec/{id}/start", post(exec::start))
+        .route("/exec/{id}/json", get(exec::inspect))
+        .route("/exec/{id}/resize", post(exec::resize))
         .route("/containers/{id}/rename", post(containers::rename))
         .route(
             "/containers/{id}",

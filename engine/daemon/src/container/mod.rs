@@ -3,6 +3,7 @@
 
 pub mod attach;
 pub mod create;
+pub mod exec;
 pub mod lifecycle;
 pub mod logs;
 pub mod names;

@@ -68,6 +68,7 @@ impl Engine {
         }
         self.containers.remove(&rec.id);
         self.containers.release_name(&rec.name);
+        self.execs.remove_container(&rec.id);
         self.fail_pending_attaches(entry, "the container was removed");
         self.container_event("destroy", &rec, &[]);
         entry.lifecycle.send_modify(|l| l.removed = true);

@@ -5,6 +5,10 @@
 //! `ERR <message>` on fd 3 and exits. The container inherits this process's
 //! stdin/stdout/stderr, which the shim set up.
 //!
+//! `exec --root R --id ID --process FILE`: starts the OCI process in FILE
+//! inside the running container, as a sibling (the shim's child), and
+//! reports `PID <pid>` or `ERR <message>` on fd 3.
+//!
 //! `delete --root R --id ID`: removes libcontainer's state and the cgroup of
 //! a stopped container (kills it first if it still runs).
 
@@ -23,18 +27,20 @@ struct Args {
     root: PathBuf,
     id: String,
     bundle: Option<PathBuf>,
+    process: Option<PathBuf>,
 }
 
 fn parse() -> Result<Args, String> {
     let mut it = std::env::args().skip(1);
     let command = it.next().ok_or("missing command (create or delete)")?;
-    let (mut root, mut id, mut bundle) = (None, None, None);
+    let (mut root, mut id, mut bundle, mut process) = (None, None, None, None);
     while let Some(flag) = it.next() {
         let value = it.next().ok_or(format!("{flag} needs a value"))?;
         match flag.as_str() {
             "--root" => root = Some(PathBuf::from(value)),
             "--id" => id = Some(value),
             "--bundle" => bundle = Some(PathBuf::from(value)),
+            "--process" => process = Some(PathBuf::from(value)),
             other => return Err(format!("unknown flag {other}")),
         }
     }
@@ -43,6 +49,7 @@ fn parse() -> Result<Args, String> {
         root: root.ok_or("--root is required")?,
         id: id.ok_or("--id is required")?,
         bundle,
+        process,
     })
 }
 
@@ -64,6 +71,20 @@ fn create(args: &Args) -> Result<i32, String> {
         .ok_or_else(|| "libcontainer did not report the init pid".to_string())
 }
 
+fn exec(args: &Args) -> Result<i32, String> {
+    let process = args.process.clone().ok_or("--process is required")?;
+    let pid = ContainerBuilder::new(args.id.clone(), SyscallType::default())
+        .with_root_path(&args.root)
+        .map_err(|e| e.to_string())?
+        .as_tenant()
+        .with_process(Some(process))
+        .with_detach(true)
+        .as_sibling(true)
+        .build()
+        .map_err(|e| e.to_string())?;
+    Ok(pid.as_raw())
+}
+
 fn delete(args: &Args) -> Result<(), String> {
     let dir = args.root.join(&args.id);
     if !dir.exists() {
@@ -82,11 +103,16 @@ fn main() -> ExitCode {
         }
     };
     match args.command.as_str() {
-        "create" => {
+        "create" | "exec" => {
             // SAFETY: the shim hands us fd 3 as the report pipe; nothing else
             // in this process owns it.
             let mut report = unsafe { File::from_raw_fd(3) };
-            let (line, code) = match create(&args) {
+            let started = if args.command == "create" {
+                create(&args)
+            } else {
+                exec(&args)
+            };
+            let (line, code) = match started {
                 Ok(pid) => (format!("PID {pid}\n"), ExitCode::SUCCESS),
                 Err(e) => (format!("ERR {}\n", e.replace('\n', " ")), ExitCode::FAILURE),
             };
