@@ -137,3 +137,48 @@ fn top_lists_the_containers_processes_with_ps_options() {
     let out = d.docker(&["top", id]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("is not running"));
 }
+
+#[test]
+fn stats_one_shot_and_streamed() {
+    let d = TestDaemon::start();
+    d.ok(&[
+        "run",
+        "-d",
+        "--name",
+        "spin",
+        "-m",
+        "64m",
+        "--pids-limit",
+        "50",
+        "busybox",
+        "sh",
+        "-c",
+        "while :; do :; done",
+    ]);
+    let out = d.ok(&[
+        "stats",
+        "--no-stream",
+        "--format",
+        "{{.Name}} {{.CPUPerc}} {{.MemUsage}} {{.PIDs}}",
+        "spin",
+    ]);
+    let fields: Vec<&str> = out.split_whitespace().collect();
+    assert_eq!(fields[0], "spin", "{out}");
+    let cpu: f64 = fields[1].trim_end_matches('%').parse().unwrap();
+    assert!(cpu > 20.0, "a busy loop uses CPU: {out}");
+    assert_eq!(fields[4], "64MiB", "{out}");
+    assert_eq!(fields[5], "1", "{out}");
+    // with no argument: every running container
+    assert!(d.ok(&["stats", "--no-stream"]).contains("spin"));
+    // streamed: a new frame every second
+    let mut child = d
+        .docker_command(&["stats", "--format", "{{.Name}}", "spin"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(3500));
+    child.kill().unwrap();
+    let out = child.wait_with_output().unwrap();
+    let frames = String::from_utf8_lossy(&out.stdout).matches("spin").count();
+    assert!(frames >= 2, "{frames} frames");
+}

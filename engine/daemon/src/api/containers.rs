@@ -353,3 +353,61 @@ pub async fn top(
     let ps_args = q.get("ps_args").map(String::as_str).unwrap_or("");
     Ok(Json(engine.top(&entry, ps_args).await?).into_response())
 }
+
+/// Samples every second while streaming; `stream=false` waits for one
+/// interval so `precpu_stats` is filled (unless `one-shot`).
+pub async fn stats(
+    State(engine): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<Q>,
+) -> ApiResult<Response> {
+    let entry = engine.containers.lookup(&id)?;
+    let stream = q.get("stream").is_none_or(|_| flag(&q, "stream"));
+    let one_shot = flag(&q, "one-shot");
+    let cgroup = engine.paths.cgroup_parent.join(&entry.id);
+    let (tx, rx) = tokio::sync::mpsc::channel(4);
+    tokio::spawn(async move {
+        let mut previous: Option<crate::container::stats::Sample> = None;
+        loop {
+            let (running, name, pid) = {
+                let rec = entry.record.lock().await;
+                (rec.is_running(), rec.name.clone(), rec.state.pid)
+            };
+            let (cg, id) = (cgroup.clone(), entry.id.clone());
+            let figures = if running {
+                tokio::task::spawn_blocking(move || crate::container::stats::read_cgroup(&cg, &id))
+                    .await
+                    .ok()
+                    .flatten()
+            } else {
+                None
+            };
+            let sample = crate::container::stats::sample(
+                &entry.id,
+                &name,
+                if running { pid } else { 0 },
+                figures.as_ref(),
+                previous.as_ref(),
+            );
+            let first = previous.is_none();
+            let send = stream || one_shot || !first || !running;
+            if send {
+                let mut line = serde_json::to_vec(&sample.response).unwrap_or_default();
+                line.push(b'\n');
+                if tx.send(bytes::Bytes::from(line)).await.is_err() {
+                    return;
+                }
+                if !stream {
+                    return;
+                }
+            }
+            previous = Some(sample);
+            tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+        }
+    });
+    Ok((
+        [(header::CONTENT_TYPE, "application/json")],
+        body_from_channel(rx),
+    )
+        .into_response())
+}

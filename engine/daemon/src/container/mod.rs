@@ -13,6 +13,7 @@ pub mod remove;
 pub mod resources;
 pub mod restart;
 pub mod start;
+pub mod stats;
 pub mod top;
 pub mod user;
 pub mod view;
