@@ -6,6 +6,8 @@
 //! cgroup parent), unmounts what is mounted under its root, removes its
 //! cgroups and deletes its directories.
 
+pub mod pty;
+
 use std::io::{Read, Write};
 use std::os::unix::net::UnixStream;
 use std::os::unix::process::CommandExt;

@@ -33,6 +33,7 @@ pub struct ShimLaunch<'a> {
     pub runtime_root: &'a Path,
     pub log_path: &'a Path,
     pub open_stdin: bool,
+    pub tty: bool,
 }
 
 /// Starts a shim in its own session (so it outlives berthd) and waits for
@@ -61,6 +62,9 @@ pub async fn spawn(launch: ShimLaunch<'_>) -> Result<(), ShimError> {
         .stderr(shim_log);
     if launch.open_stdin {
         cmd.arg("--stdin");
+    }
+    if launch.tty {
+        cmd.arg("--tty");
     }
     // SAFETY: setsid is async-signal-safe.
     unsafe {
@@ -266,4 +270,10 @@ pub fn shim_alive(state_dir: &Path) -> bool {
             std::os::unix::net::UnixStream::connect(socket_path_via_fd(dir.as_raw_fd()))
         })
         .is_ok()
+}
+
+/// Sets the container's terminal size.
+pub async fn resize(state_dir: &Path, rows: u16, cols: u16) -> Result<(), ShimError> {
+    let mut stream = command(state_dir, &format!("RESIZE {rows} {cols}")).await?;
+    read_reply(state_dir, &mut stream).await.map(|_| ())
 }

@@ -1,7 +1,6 @@
 //! The shim's single-threaded poll loop.
 
 use std::collections::HashMap;
-use std::ffi::OsStr;
 use std::fs::File;
 use std::io::{self, Read, Write};
 use std::os::fd::{AsRawFd, OwnedFd};
@@ -10,9 +9,10 @@ use std::time::{Duration, Instant};
 
 use berth_shim::{EXIT_FILE, ExitRecord, PID_FILE, SOCKET_NAME, STREAM_STDERR, STREAM_STDOUT};
 
+mod commands;
+
 use crate::Options;
-use crate::exec::{self, ExecSession};
-use crate::helper::run_helper;
+use crate::exec::ExecSession;
 use crate::sys;
 
 /// A shim whose START never comes (berthd died in between) gives up.
@@ -315,7 +315,9 @@ impl Shim {
 
     fn broadcast(&mut self, stream_number: u8, data: &[u8]) {
         let len = (data.len() as u32).to_be_bytes();
-        let header = [stream_number, 0, 0, 0, len[0], len[1], len[2], len[3]];
+        // A terminal has one stream and no framing, as in Docker.
+        let header_bytes = [stream_number, 0, 0, 0, len[0], len[1], len[2], len[3]];
+        let header: &[u8] = if self.opts.tty { &[] } else { &header_bytes };
         let mut dead = Vec::new();
         for (ci, c) in self.clients.iter_mut().enumerate() {
             let wants = match c.kind {
@@ -325,7 +327,7 @@ impl Shim {
                 }
                 _ => false,
             };
-            if wants && write_blocking(&c.stream, &[&header, data]).is_err() {
+            if wants && write_blocking(&c.stream, &[header, data]).is_err() {
                 dead.push(ci);
             }
         }
@@ -391,167 +393,6 @@ impl Shim {
         {
             self.stdin_writer = None;
         }
-    }
-
-    fn command(&mut self, ci: usize, command: &str, rest: &[u8]) -> io::Result<ClientEvent> {
-        let words: Vec<&str> = command.split_whitespace().collect();
-        let flag = |i: usize| words.get(i).map(|w| *w == "1").unwrap_or(false);
-        match words.first().copied() {
-            Some("START") => Ok(ClientEvent::Start),
-            Some("EXEC") => Ok(ClientEvent::Exec(
-                words.iter().map(|w| w.to_string()).collect(),
-            )),
-            Some("ATTACH") => {
-                let stdin = flag(1) && self.stdin_writer.is_some();
-                self.clients[ci].kind = ClientKind::Attach {
-                    stdin,
-                    stdout: flag(2),
-                    stderr: flag(3),
-                    close_stdin_on_eof: flag(4),
-                };
-                // Registered: from now on no output is missed.
-                if write_blocking(&self.clients[ci].stream, &[b"OK\n"]).is_err() {
-                    return Ok(ClientEvent::Drop);
-                }
-                if stdin && !rest.is_empty() {
-                    self.write_stdin(rest);
-                }
-                Ok(ClientEvent::None)
-            }
-            Some("WATCH") => {
-                self.clients[ci].kind = ClientKind::Watch;
-                Ok(ClientEvent::None)
-            }
-            Some("KILL") => {
-                let reply = match (
-                    words.get(1).and_then(|s| s.parse::<i32>().ok()),
-                    self.init_pid,
-                ) {
-                    (None, _) => "ERR KILL needs a signal number\n".to_string(),
-                    (Some(_), None) => "ERR container is not running\n".to_string(),
-                    (Some(_), Some(_)) if self.init_status.is_some() => {
-                        "ERR container is not running\n".to_string()
-                    }
-                    (Some(sig), Some(pid)) => match sys::kill(pid, sig) {
-                        Ok(()) => "OK\n".to_string(),
-                        Err(e) => format!("ERR kill {pid}: {e}\n"),
-                    },
-                };
-                let _ = write_blocking(&self.clients[ci].stream, &[reply.as_bytes()]);
-                Ok(ClientEvent::Drop)
-            }
-            _ => {
-                let reply = format!("ERR unknown command {command:?}\n");
-                let _ = write_blocking(&self.clients[ci].stream, &[reply.as_bytes()]);
-                Ok(ClientEvent::Drop)
-            }
-        }
-    }
-
-    /// Runs the helper that builds and starts the container. Blocks the
-    /// loop for the few milliseconds that takes; output stays in the pipes.
-    fn handle_start(&mut self, ci: usize) -> io::Result<()> {
-        let reply = match self.spawn_container() {
-            Ok(pid) => {
-                self.init_pid = Some(pid);
-                self.started_at_ns = sys::now_ns();
-                if let Some(status) = self.reaped.get(&pid) {
-                    self.init_status = Some(*status);
-                }
-                format!("OK {pid} {}\n", self.started_at_ns)
-            }
-            Err(e) => {
-                self.start_failed = true;
-                format!("ERR {}\n", e.to_string().replace('\n', " "))
-            }
-        };
-        write_blocking(&self.clients[ci].stream, &[reply.as_bytes()])?;
-        Err(io::Error::other("start answered"))
-    }
-
-    fn spawn_container(&mut self) -> io::Result<i32> {
-        let Some((stdin, stdout, stderr)) = self.child_stdio.take() else {
-            return Err(io::Error::other("the container was already started"));
-        };
-        let o = &self.opts;
-        let args: [&OsStr; 7] = [
-            "create".as_ref(),
-            "--root".as_ref(),
-            o.runtime_root.as_os_str(),
-            "--id".as_ref(),
-            o.id.as_ref(),
-            "--bundle".as_ref(),
-            o.bundle.as_os_str(),
-        ];
-        run_helper(&o.helper, &args, stdin, stdout, stderr)
-    }
-
-    /// `EXEC <id> <stdin> <process path>`: starts the process and turns
-    /// the client's connection into its session.
-    fn handle_exec(&mut self, ci: usize, words: &[String]) {
-        let client = self.clients.remove(ci);
-        let (Some(id), Some(path)) = (words.get(1), words.get(3)) else {
-            let _ = write_blocking(
-                &client.stream,
-                &[b"ERR EXEC needs an id, a stdin flag and a process file\n"],
-            );
-            return;
-        };
-        let running = self.init_pid.is_some() && self.init_status.is_none();
-        let result = if running {
-            exec::make_pipes(words.get(2).is_some_and(|w| w == "1")).and_then(|pipes| {
-                let o = &self.opts;
-                let args: [&OsStr; 7] = [
-                    "exec".as_ref(),
-                    "--root".as_ref(),
-                    o.runtime_root.as_os_str(),
-                    "--id".as_ref(),
-                    o.id.as_ref(),
-                    "--process".as_ref(),
-                    path.as_ref(),
-                ];
-                let (i, out, err) = pipes.child;
-                run_helper(&o.helper, &args, i, out, err)
-                    .map(|pid| (pid, pipes.outputs, pipes.stdin))
-            })
-        } else {
-            Err(io::Error::other("the container is not running"))
-        };
-        match result {
-            Ok((pid, [out, err], stdin)) => {
-                let reply = format!("OK {pid}\n");
-                if write_blocking(&client.stream, &[reply.as_bytes()]).is_err() {
-                    return;
-                }
-                self.execs.push(ExecSession {
-                    id: id.clone(),
-                    pid,
-                    client: client.stream,
-                    client_read_closed: false,
-                    outputs: [Some(out), Some(err)],
-                    stdin,
-                    status: self.reaped.get(&pid).copied(),
-                    started_at_ns: sys::now_ns(),
-                });
-            }
-            Err(e) => {
-                let reply = format!("ERR {}\n", e.to_string().replace('\n', " "));
-                let _ = write_blocking(&client.stream, &[reply.as_bytes()]);
-            }
-        }
-    }
-
-    /// Ends the sessions whose process exited and whose output is drained.
-    fn finish_execs(&mut self) {
-        let state_dir = self.opts.state_dir.clone();
-        self.execs.retain(|e| {
-            if e.done() {
-                e.finish(&state_dir, e.status.unwrap_or(0));
-                false
-            } else {
-                true
-            }
-        });
     }
 
     fn finish(mut self) -> io::Result<()> {

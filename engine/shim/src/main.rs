@@ -7,6 +7,7 @@ mod event_loop;
 mod exec;
 mod helper;
 mod sys;
+mod tty;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -19,6 +20,9 @@ pub struct Options {
     pub runtime_root: PathBuf,
     pub log_path: PathBuf,
     pub open_stdin: bool,
+    /// The container has a terminal: its pty master comes over the
+    /// console socket.
+    pub tty: bool,
 }
 
 fn parse_args() -> Result<Options, String> {
@@ -30,10 +34,15 @@ fn parse_args() -> Result<Options, String> {
     let mut runtime_root = None;
     let mut log_path = None;
     let mut open_stdin = false;
+    let mut tty = false;
     while let Some(flag) = args.next() {
         let flag = flag.to_string_lossy().into_owned();
         if flag == "--stdin" {
             open_stdin = true;
+            continue;
+        }
+        if flag == "--tty" {
+            tty = true;
             continue;
         }
         let value = args
@@ -57,6 +66,7 @@ fn parse_args() -> Result<Options, String> {
         runtime_root: runtime_root.ok_or("--runtime-root is required")?,
         log_path: log_path.ok_or("--log is required")?,
         open_stdin,
+        tty,
     })
 }
 

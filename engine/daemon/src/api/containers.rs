@@ -411,3 +411,28 @@ pub async fn stats(
     )
         .into_response())
 }
+
+pub async fn resize(
+    State(engine): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<Q>,
+) -> ApiResult<Response> {
+    let entry = engine.containers.lookup(&id)?;
+    let size = |k: &str| -> ApiResult<u16> {
+        int(&q, k)?
+            .and_then(|v| u16::try_from(v).ok())
+            .ok_or_else(|| ApiError::BadRequest(format!("invalid or missing {k} for resize")))
+    };
+    let (rows, cols) = (size("h")?, size("w")?);
+    let rec = entry.record.lock().await.clone();
+    if !rec.is_running() {
+        return Err(ApiError::Conflict(format!(
+            "Container {} is not running",
+            rec.id
+        )));
+    }
+    crate::shim_client::resize(&engine.paths.state_dir(&rec.id), rows, cols)
+        .await
+        .map_err(|e| ApiError::BadRequest(format!("resizing {}: {e}", rec.short_id())))?;
+    Ok(StatusCode::OK.into_response())
+}

@@ -44,6 +44,7 @@ fn router(engine: AppState) -> Router {
         .route("/containers/{id}/attach", post(containers::attach))
         .route("/containers/{id}/logs", get(containers::logs))
         .route("/containers/{id}/top", get(containers::top))
+        .route("/containers/{id}/resize", post(containers::resize))
         .route("/containers/{id}/stats", get(containers::stats))
         .route("/containers/{id}/exec", post(exec::create))
         .route("/exec/{id}/start", post(exec::start))

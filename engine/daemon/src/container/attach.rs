@@ -46,7 +46,10 @@ impl Engine {
         flags: AttachFlags,
     ) -> ApiResult<AttachSource> {
         let rec = entry.record.lock().await;
-        let close_stdin_on_eof = rec.config.stdin_once.unwrap_or(false);
+        // As dockerd: StdinOnce closes stdin when the attach ends, but never
+        // a terminal's (detaching from `run -it` keeps the shell usable).
+        let close_stdin_on_eof =
+            rec.config.stdin_once.unwrap_or(false) && !rec.config.tty.unwrap_or(false);
         let stdin = flags.stdin && rec.open_stdin();
         if rec.is_running() {
             let state_dir = self.paths.state_dir(&rec.id);

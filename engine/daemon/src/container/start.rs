@@ -193,6 +193,7 @@ impl Engine {
             runtime_root: &self.paths.runtime_root(),
             log_path: &self.paths.log_path(&rec.id),
             open_stdin: rec.open_stdin(),
+            tty: rec.config.tty.unwrap_or(false),
         };
         let started = match shim_client::spawn(launch).await {
             Ok(()) => {

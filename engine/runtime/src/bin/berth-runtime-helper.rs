@@ -28,12 +28,14 @@ struct Args {
     id: String,
     bundle: Option<PathBuf>,
     process: Option<PathBuf>,
+    console_socket: Option<PathBuf>,
 }
 
 fn parse() -> Result<Args, String> {
     let mut it = std::env::args().skip(1);
     let command = it.next().ok_or("missing command (create or delete)")?;
-    let (mut root, mut id, mut bundle, mut process) = (None, None, None, None);
+    let (mut root, mut id, mut bundle, mut process, mut console_socket) =
+        (None, None, None, None, None);
     while let Some(flag) = it.next() {
         let value = it.next().ok_or(format!("{flag} needs a value"))?;
         match flag.as_str() {
@@ -41,6 +43,7 @@ fn parse() -> Result<Args, String> {
             "--id" => id = Some(value),
             "--bundle" => bundle = Some(PathBuf::from(value)),
             "--process" => process = Some(PathBuf::from(value)),
+            "--console-socket" => console_socket = Some(PathBuf::from(value)),
             other => return Err(format!("unknown flag {other}")),
         }
     }
@@ -50,6 +53,7 @@ fn parse() -> Result<Args, String> {
         id: id.ok_or("--id is required")?,
         bundle,
         process,
+        console_socket,
     })
 }
 
@@ -58,6 +62,7 @@ fn create(args: &Args) -> Result<i32, String> {
     let mut container = ContainerBuilder::new(args.id.clone(), SyscallType::default())
         .with_root_path(&args.root)
         .map_err(|e| e.to_string())?
+        .with_console_socket(args.console_socket.as_ref())
         .as_init(bundle)
         .with_systemd(false)
         .with_detach(true)

@@ -1,0 +1,66 @@
+//! `docker run -it` on a real pseudo-terminal: typing, Ctrl-C, window
+//! size, detach (Ctrl-P Ctrl-Q) and attach again.
+
+use std::time::Duration;
+
+use berth_tests::TestDaemon;
+use berth_tests::pty::PtySession;
+
+const T: Duration = Duration::from_secs(15);
+
+#[test]
+fn interactive_shell_with_job_control_detach_and_attach() {
+    let d = TestDaemon::start();
+    let mut sh = PtySession::spawn(
+        d.docker_command(&["run", "-it", "--name", "tt", "busybox", "sh"]),
+        30,
+        100,
+    );
+    sh.expect("/ # ", T);
+    sh.send(b"echo typed-$((6*7)); stty size\r");
+    let at = sh.expect("typed-42", T);
+    let at = sh.expect_after(at, "30 100", T);
+    // Ctrl-C reaches the foreground process in the container
+    sh.send(b"sleep 100\r");
+    let at = sh.expect_after(at, "sleep 100", T);
+    std::thread::sleep(Duration::from_millis(300));
+    sh.send(b"\x03");
+    sh.send(b"echo interrupted\r");
+    sh.expect_after(at, "\ninterrupted", Duration::from_secs(5));
+    // detach: the client ends, the container keeps running
+    sh.send(b"\x10\x11");
+    let (status, _) = sh.wait(T);
+    assert!(status.success());
+    assert_eq!(
+        d.ok(&["inspect", "-f", "{{.State.Status}}", "tt"]).trim(),
+        "running"
+    );
+    // attach again, in a smaller window, and leave with a code
+    let mut again = PtySession::spawn(d.docker_command(&["attach", "tt"]), 20, 80);
+    std::thread::sleep(Duration::from_millis(500));
+    again.send(b"echo back; stty size\r");
+    let at = again.expect("back", T);
+    again.expect_after(at, "20 80", T);
+    again.send(b"exit 3\r");
+    let (status, _) = again.wait(T);
+    assert_eq!(status.code(), Some(3));
+    assert_eq!(
+        d.ok(&["inspect", "-f", "{{.State.ExitCode}}", "tt"]).trim(),
+        "3"
+    );
+}
+
+#[test]
+fn exit_code_of_an_interactive_run() {
+    let d = TestDaemon::start();
+    let mut sh = PtySession::spawn(
+        d.docker_command(&["run", "-it", "--rm", "busybox", "sh"]),
+        24,
+        80,
+    );
+    sh.expect("/ # ", T);
+    sh.send(b"exit 7\r");
+    let (status, _) = sh.wait(T);
+    assert_eq!(status.code(), Some(7));
+    assert_eq!(d.ok(&["ps", "-a", "-q"]), "");
+}
