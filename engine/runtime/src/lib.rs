@@ -4,6 +4,7 @@
 //! child: only the parent can reap it).
 
 pub mod bundle;
+pub mod seccomp;
 pub mod spec;
 
 use std::path::PathBuf;

@@ -55,6 +55,10 @@ pub struct ContainerSpecInput {
     pub etc_files: Vec<(PathBuf, String)>,
     pub terminal: bool,
     pub resources: ResourceLimits,
+    /// berth's default seccomp profile, unless `seccomp=unconfined`.
+    pub seccomp: bool,
+    /// `--security-opt no-new-privileges`.
+    pub no_new_privileges: bool,
 }
 
 /// Docker's default capability set (moby's `oci/caps/defaults.go`).
@@ -85,6 +89,7 @@ pub struct ProcessInput {
     pub gid: u32,
     pub additional_gids: Vec<u32>,
     pub terminal: bool,
+    pub no_new_privileges: bool,
 }
 
 /// The OCI process with Docker's default capabilities and berthd's own
@@ -98,11 +103,8 @@ pub fn build_process(p: &ProcessInput) -> Result<Process, RuntimeError> {
         .permitted(caps)
         .build()?;
     let (soft, hard) = current_nofile_limit();
-    Ok(ProcessBuilder::default()
+    let mut process = ProcessBuilder::default()
         .terminal(p.terminal)
-        // Docker leaves no_new_privileges off unless asked
-        // (--security-opt no-new-privileges); oci-spec's default is on.
-        .no_new_privileges(false)
         .args(p.args.clone())
         .env(p.env.clone())
         .cwd(p.cwd.clone())
@@ -121,7 +123,14 @@ pub fn build_process(p: &ProcessInput) -> Result<Process, RuntimeError> {
                 .hard(hard)
                 .build()?,
         ])
-        .build()?)
+        .build()?;
+    // Docker leaves no_new_privileges off unless asked (--security-opt
+    // no-new-privileges), and oci-spec's default is on. It must be absent,
+    // not false: libcontainer loads seccomp after dropping capabilities
+    // whenever the field is present, and that load needs CAP_SYS_ADMIN or
+    // no_new_privileges.
+    process.set_no_new_privileges(p.no_new_privileges.then_some(true));
+    Ok(process)
 }
 
 pub fn build_spec(input: &ContainerSpecInput) -> Result<Spec, RuntimeError> {
@@ -133,6 +142,7 @@ pub fn build_spec(input: &ContainerSpecInput) -> Result<Spec, RuntimeError> {
         gid: input.gid,
         additional_gids: input.additional_gids.clone(),
         terminal: input.terminal,
+        no_new_privileges: input.no_new_privileges,
     })?;
 
     let mut namespaces: Vec<LinuxNamespace> = [
@@ -194,7 +204,11 @@ pub fn build_spec(input: &ContainerSpecInput) -> Result<Spec, RuntimeError> {
         resources = resources.pids(LinuxPidsBuilder::default().limit(limit).build()?);
     }
 
-    let linux = LinuxBuilder::default()
+    let mut linux = LinuxBuilder::default();
+    if input.seccomp {
+        linux = linux.seccomp(crate::seccomp::default_profile()?);
+    }
+    let linux = linux
         .resources(resources.build()?)
         .namespaces(namespaces)
         .cgroups_path(input.cgroups_path.clone())
@@ -249,6 +263,8 @@ mod tests {
             etc_files: vec![("/x/hosts".into(), "/etc/hosts".into())],
             terminal: false,
             resources: ResourceLimits::default(),
+            seccomp: true,
+            no_new_privileges: false,
         }
     }
 

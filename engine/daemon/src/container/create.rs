@@ -103,6 +103,7 @@ impl Engine {
         let host_config = body.host_config.clone().unwrap_or_default();
         validate_host_config(&host_config)?;
         super::resources::validate(&host_config)?;
+        super::security::parse(&host_config.security_opt.clone().unwrap_or_default())?;
 
         let id = hex::encode(rand::random::<[u8; 32]>());
         let name = match name.filter(|n| !n.is_empty()) {

@@ -145,6 +145,10 @@ impl Engine {
             gid: resolved.gid,
             additional_gids: resolved.additional_gids,
             terminal: false,
+            no_new_privileges: super::security::parse(
+                &rec.host_config.security_opt.clone().unwrap_or_default(),
+            )?
+            .no_new_privileges,
         })?;
         let state_dir = self.paths.state_dir(&rec.id);
         let process_file = state_dir.join(format!("exec-{}.json", exec.id));

@@ -12,6 +12,7 @@ pub mod registry;
 pub mod remove;
 pub mod resources;
 pub mod restart;
+pub mod security;
 pub mod start;
 pub mod stats;
 pub mod top;

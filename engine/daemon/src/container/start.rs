@@ -278,6 +278,8 @@ impl Engine {
         if terminal && !has(&env, "TERM") {
             env.push("TERM=xterm".to_string());
         }
+        let security =
+            super::security::parse(&rec.host_config.security_opt.clone().unwrap_or_default())?;
         let mut args = vec![rec.path.clone()];
         args.extend(rec.args.iter().cloned());
         let spec = berth_runtime::build_spec(&ContainerSpecInput {
@@ -294,6 +296,8 @@ impl Engine {
             etc_files,
             terminal,
             resources: resources::limits(&rec.host_config, resources::host_has_swap_accounting()),
+            seccomp: security.seccomp,
+            no_new_privileges: security.no_new_privileges,
         })?;
         berth_runtime::write_bundle(&state_dir, &spec)?;
         Ok(())

@@ -1,0 +1,107 @@
+//! The container's security defaults, seen from inside.
+
+use berth_tests::{TestDaemon, stderr, stdout};
+
+#[test]
+fn default_seccomp_profile_blocks_what_docker_blocks() {
+    let d = TestDaemon::start();
+    // User namespaces need no capability: only the profile refuses them.
+    let out = d.docker(&["run", "--rm", "busybox", "unshare", "-U", "true"]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("Operation not permitted"),
+        "{}",
+        stderr(&out)
+    );
+    let out = d.docker(&[
+        "run",
+        "--rm",
+        "--security-opt",
+        "seccomp=unconfined",
+        "busybox",
+        "unshare",
+        "-U",
+        "true",
+    ]);
+    assert!(
+        out.status.success(),
+        "without the profile it works: {}",
+        stderr(&out)
+    );
+    let status = d.ok(&[
+        "run",
+        "--rm",
+        "busybox",
+        "grep",
+        "-E",
+        "Seccomp:|NoNewPrivs",
+        "/proc/self/status",
+    ]);
+    assert_eq!(
+        status.split_whitespace().collect::<Vec<_>>(),
+        ["NoNewPrivs:", "0", "Seccomp:", "2"],
+        "{status}"
+    );
+    let nnp = d.ok(&[
+        "run",
+        "--rm",
+        "--security-opt",
+        "no-new-privileges",
+        "busybox",
+        "grep",
+        "NoNewPrivs",
+        "/proc/self/status",
+    ]);
+    assert!(nnp.contains('1'), "{nnp}");
+    let out = d.docker(&["run", "--rm", "--security-opt", "bogus", "busybox", "true"]);
+    assert!(
+        stderr(&out).contains("Invalid --security-opt"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn masked_and_read_only_proc_paths() {
+    let d = TestDaemon::start();
+    // Masked files read as empty (or do not exist on this kernel).
+    for path in [
+        "/proc/kcore",
+        "/proc/keys",
+        "/proc/timer_list",
+        "/proc/sched_debug",
+    ] {
+        let out = d.docker(&[
+            "run",
+            "--rm",
+            "busybox",
+            "sh",
+            "-c",
+            &format!("cat {path} 2>/dev/null | wc -c"),
+        ]);
+        assert_eq!(stdout(&out).trim(), "0", "{path} leaks through");
+    }
+    let out = d.docker(&[
+        "run",
+        "--rm",
+        "busybox",
+        "sh",
+        "-c",
+        "echo x > /proc/sys/kernel/hostname",
+    ]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("Read-only file system"),
+        "{}",
+        stderr(&out)
+    );
+    let out = d.docker(&[
+        "run",
+        "--rm",
+        "busybox",
+        "sh",
+        "-c",
+        "echo b > /proc/sysrq-trigger",
+    ]);
+    assert!(!out.status.success());
+}
