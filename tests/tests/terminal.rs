@@ -64,3 +64,31 @@ fn exit_code_of_an_interactive_run() {
     assert_eq!(status.code(), Some(7));
     assert_eq!(d.ok(&["ps", "-a", "-q"]), "");
 }
+
+#[test]
+fn exec_it_gives_a_shell_in_the_running_container() {
+    let d = TestDaemon::start();
+    d.ok(&[
+        "run",
+        "-d",
+        "--name",
+        "web",
+        "busybox",
+        "sh",
+        "-c",
+        "echo served > /tmp/page; sleep 1000",
+    ]);
+    let mut sh = PtySession::spawn(d.docker_command(&["exec", "-it", "web", "sh"]), 25, 90);
+    sh.expect("# ", T);
+    sh.send(b"cat /tmp/page; stty size; echo $TERM\r");
+    let at = sh.expect("served", T);
+    let at = sh.expect_after(at, "25 90", T);
+    sh.expect_after(at, "xterm", T);
+    sh.send(b"exit 4\r");
+    let (status, _) = sh.wait(T);
+    assert_eq!(status.code(), Some(4));
+    assert_eq!(
+        d.ok(&["inspect", "-f", "{{.State.Status}}", "web"]).trim(),
+        "running"
+    );
+}

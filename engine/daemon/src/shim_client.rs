@@ -220,12 +220,14 @@ pub async fn exec(
     state_dir: &Path,
     exec_id: &str,
     stdin: bool,
+    tty: bool,
     process_file: &Path,
 ) -> Result<(UnixStream, i32), ShimError> {
     let line = format!(
-        "EXEC {exec_id} {} {}",
+        "EXEC {exec_id} {} {} {}",
         if stdin { 1 } else { 0 },
-        process_file.display()
+        process_file.display(),
+        if tty { 1 } else { 0 }
     );
     let mut stream = command(state_dir, &line).await?;
     let reply = read_line_unbuffered(state_dir, &mut stream).await?;
@@ -275,5 +277,15 @@ pub fn shim_alive(state_dir: &Path) -> bool {
 /// Sets the container's terminal size.
 pub async fn resize(state_dir: &Path, rows: u16, cols: u16) -> Result<(), ShimError> {
     let mut stream = command(state_dir, &format!("RESIZE {rows} {cols}")).await?;
+    read_reply(state_dir, &mut stream).await.map(|_| ())
+}
+
+pub async fn resize_exec(
+    state_dir: &Path,
+    exec_id: &str,
+    rows: u16,
+    cols: u16,
+) -> Result<(), ShimError> {
+    let mut stream = command(state_dir, &format!("EXEC_RESIZE {exec_id} {rows} {cols}")).await?;
     read_reply(state_dir, &mut stream).await.map(|_| ())
 }

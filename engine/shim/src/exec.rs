@@ -22,6 +22,8 @@ pub struct ExecSession {
     pub stdin: Option<File>,
     pub status: Option<i32>,
     pub started_at_ns: i64,
+    /// A terminal: one raw stream, no stdcopy frames.
+    pub tty: bool,
 }
 
 /// Which descriptor of a session poll reported.
@@ -91,11 +93,12 @@ impl ExecSession {
                     Ok(n) => {
                         let stream = if i == 0 { STREAM_STDOUT } else { STREAM_STDERR };
                         let len = (n as u32).to_be_bytes();
-                        let header = [stream, 0, 0, 0, len[0], len[1], len[2], len[3]];
+                        let frame = [stream, 0, 0, 0, len[0], len[1], len[2], len[3]];
+                        let header: &[u8] = if self.tty { &[] } else { &frame };
                         // A client that stopped reading loses the output,
                         // not the process.
                         let _ =
-                            crate::event_loop::write_blocking(&self.client, &[&header, &buf[..n]]);
+                            crate::event_loop::write_blocking(&self.client, &[header, &buf[..n]]);
                     }
                     Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
                     Err(_) => self.outputs[i] = None,

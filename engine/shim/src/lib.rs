@@ -14,10 +14,12 @@
 //!   (`[stream,0,0,0,len_be32]` + payload); bytes the client sends are the
 //!   container's stdin. EOF when the container's output ends.
 //! - `KILL <signal number>` — answer `OK` or `ERR <message>`.
-//! - `EXEC <exec id> <stdin> <process json path>` — runs a process in the
+//! - `EXEC <exec id> <stdin> <process json path> <tty>` — runs a process in the
 //!   running container. Answer `OK <pid>` or `ERR <message>`; then, on the
 //!   same connection, stdcopy frames of its output and stdin from the
 //!   client; `exec-<id>.exit` (an [`ExitRecord`]) is written before EOF.
+//! - `RESIZE <rows> <cols>`, `EXEC_RESIZE <exec id> <rows> <cols>` — set a
+//!   terminal's size; answer `OK` or `ERR <message>`.
 //! - `WATCH` — the shim never writes; EOF means the shim has exited, and
 //!   the exit record is then on disk.
 

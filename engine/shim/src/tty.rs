@@ -11,8 +11,14 @@ use std::time::{Duration, Instant};
 pub const CONSOLE_SOCKET: &str = "console.sock";
 
 pub fn listen() -> io::Result<UnixListener> {
-    let _ = std::fs::remove_file(CONSOLE_SOCKET);
-    let listener = UnixListener::bind(CONSOLE_SOCKET)?;
+    listen_as(CONSOLE_SOCKET)
+}
+
+/// A console socket under `name`, relative to the state directory (the
+/// shim's working directory), so its path is short.
+pub fn listen_as(name: &str) -> io::Result<UnixListener> {
+    let _ = std::fs::remove_file(name);
+    let listener = UnixListener::bind(name)?;
     listener.set_nonblocking(true)?;
     Ok(listener)
 }

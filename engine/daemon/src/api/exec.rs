@@ -2,7 +2,7 @@
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, Request, State};
+use axum::extract::{Path, Query, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use bollard_stubs::models::{ExecConfig, ExecStartConfig};
@@ -99,9 +99,17 @@ pub async fn inspect(
     Ok(Json(engine.inspect_exec(&exec)).into_response())
 }
 
-/// TTY sizes arrive with exec -t support; without a TTY there is nothing to
-/// resize.
-pub async fn resize(State(engine): State<AppState>, Path(id): Path<String>) -> ApiResult<Response> {
-    engine.execs.get(&id)?;
+pub async fn resize(
+    State(engine): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<super::query::Query>,
+) -> ApiResult<Response> {
+    let exec = engine.execs.get(&id)?;
+    let size = |k: &str| -> ApiResult<u16> {
+        super::query::int(&q, k)?
+            .and_then(|v| u16::try_from(v).ok())
+            .ok_or_else(|| ApiError::BadRequest(format!("invalid or missing {k} for resize")))
+    };
+    engine.resize_exec(&exec, size("h")?, size("w")?).await?;
     Ok(StatusCode::OK.into_response())
 }

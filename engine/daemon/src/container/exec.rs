@@ -69,11 +69,6 @@ impl Engine {
         if config.cmd.as_ref().is_none_or(|c| c.is_empty()) {
             return Err(ApiError::BadRequest("No exec command specified".into()));
         }
-        if config.tty.unwrap_or(false) {
-            return Err(ApiError::BadRequest(
-                "exec with a TTY (-t) is not supported by berth yet".into(),
-            ));
-        }
         let id = hex::encode(rand::random::<[u8; 32]>());
         let exec = Arc::new(ExecEntry {
             id: id.clone(),
@@ -131,6 +126,10 @@ impl Engine {
         }
         let hostname = rec.config.hostname.clone().unwrap_or_default();
         env.push(format!("HOSTNAME={hostname}"));
+        let tty = c.tty.unwrap_or(false);
+        if tty && !env.iter().any(|e| e.starts_with("TERM=")) {
+            env.push("TERM=xterm".to_string());
+        }
         let cwd = c
             .working_dir
             .clone()
@@ -144,7 +143,7 @@ impl Engine {
             uid: resolved.uid,
             gid: resolved.gid,
             additional_gids: resolved.additional_gids,
-            terminal: false,
+            terminal: tty,
             no_new_privileges: super::security::parse(
                 &rec.host_config.security_opt.clone().unwrap_or_default(),
             )?
@@ -155,7 +154,7 @@ impl Engine {
         let json = serde_json::to_vec(&process).map_err(|e| ApiError::Internal(e.to_string()))?;
         berth_store::atomic::write_atomic(&process_file, &json)?;
         let with_stdin = c.attach_stdin.unwrap_or(false);
-        let started = shim_client::exec(&state_dir, &exec.id, with_stdin, &process_file).await;
+        let started = shim_client::exec(&state_dir, &exec.id, with_stdin, tty, &process_file).await;
         let _ = std::fs::remove_file(&process_file);
         let (stream, pid) = started.map_err(|e| {
             let msg = e.to_string();
@@ -185,6 +184,23 @@ impl Engine {
         st.running = false;
         // No record: the container stopped under it, killing it.
         st.exit_code = Some(record.map(|r| r.exit_code as i64).unwrap_or(137));
+    }
+
+    pub async fn resize_exec(&self, exec: &ExecEntry, rows: u16, cols: u16) -> ApiResult<()> {
+        if !exec.state.lock().expect("exec state lock").running {
+            return Err(ApiError::Conflict(format!(
+                "exec {} is not running",
+                exec.id
+            )));
+        }
+        shim_client::resize_exec(
+            &self.paths.state_dir(&exec.container_id),
+            &exec.id,
+            rows,
+            cols,
+        )
+        .await
+        .map_err(|e| ApiError::BadRequest(format!("resizing exec {}: {e}", exec.id)))
     }
 
     /// A start that failed before the process existed.

@@ -81,6 +81,7 @@ fn exec(args: &Args) -> Result<i32, String> {
     let pid = ContainerBuilder::new(args.id.clone(), SyscallType::default())
         .with_root_path(&args.root)
         .map_err(|e| e.to_string())?
+        .with_console_socket(args.console_socket.as_ref())
         .as_tenant()
         .with_process(Some(process))
         .with_detach(true)

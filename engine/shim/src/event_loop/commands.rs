@@ -61,6 +61,26 @@ impl Shim {
                 let _ = write_blocking(&self.clients[ci].stream, &[reply.as_bytes()]);
                 Ok(ClientEvent::Drop)
             }
+            Some("EXEC_RESIZE") => {
+                let id = words.get(1).copied().unwrap_or_default();
+                let rows = words.get(2).and_then(|h| h.parse().ok());
+                let cols = words.get(3).and_then(|w| w.parse().ok());
+                let session = self.execs.iter().find(|e| e.id == id);
+                let reply = match (session, rows, cols) {
+                    (Some(e), Some(r), Some(c)) if e.tty => match e.outputs[0].as_ref() {
+                        Some(master) => match tty::set_window_size(master.as_raw_fd(), r, c) {
+                            Ok(()) => "OK\n".to_string(),
+                            Err(err) => format!("ERR resize: {err}\n"),
+                        },
+                        None => "ERR the exec has ended\n".to_string(),
+                    },
+                    (Some(_), Some(_), Some(_)) => "ERR the exec has no terminal\n".to_string(),
+                    (None, _, _) => format!("ERR no running exec {id}\n"),
+                    _ => "ERR EXEC_RESIZE needs an id, rows and columns\n".to_string(),
+                };
+                let _ = write_blocking(&self.clients[ci].stream, &[reply.as_bytes()]);
+                Ok(ClientEvent::Drop)
+            }
             Some("WATCH") => {
                 self.clients[ci].kind = ClientKind::Watch;
                 Ok(ClientEvent::None)
@@ -154,28 +174,16 @@ impl Shim {
             );
             return;
         };
+        let with_stdin = words.get(2).is_some_and(|w| w == "1");
+        let with_tty = words.get(4).is_some_and(|w| w == "1");
         let running = self.init_pid.is_some() && self.init_status.is_none();
         let result = if running {
-            exec::make_pipes(words.get(2).is_some_and(|w| w == "1")).and_then(|pipes| {
-                let o = &self.opts;
-                let args: [&OsStr; 7] = [
-                    "exec".as_ref(),
-                    "--root".as_ref(),
-                    o.runtime_root.as_os_str(),
-                    "--id".as_ref(),
-                    o.id.as_ref(),
-                    "--process".as_ref(),
-                    path.as_ref(),
-                ];
-                let (i, out, err) = pipes.child;
-                run_helper(&o.helper, &args, i, out, err)
-                    .map(|pid| (pid, pipes.outputs, pipes.stdin))
-            })
+            self.spawn_exec(id, path, with_stdin, with_tty)
         } else {
             Err(io::Error::other("the container is not running"))
         };
         match result {
-            Ok((pid, [out, err], stdin)) => {
+            Ok((pid, outputs, stdin)) => {
                 let reply = format!("OK {pid}\n");
                 if write_blocking(&client.stream, &[reply.as_bytes()]).is_err() {
                     return;
@@ -185,10 +193,11 @@ impl Shim {
                     pid,
                     client: client.stream,
                     client_read_closed: false,
-                    outputs: [Some(out), Some(err)],
+                    outputs,
                     stdin,
                     status: self.reaped.get(&pid).copied(),
                     started_at_ns: sys::now_ns(),
+                    tty: with_tty,
                 });
             }
             Err(e) => {
@@ -196,6 +205,56 @@ impl Shim {
                 let _ = write_blocking(&client.stream, &[reply.as_bytes()]);
             }
         }
+    }
+
+    /// Starts an exec process; with a terminal, its pty master (from the
+    /// console socket) is both its output and its stdin.
+    #[allow(clippy::type_complexity)]
+    fn spawn_exec(
+        &mut self,
+        id: &str,
+        process_path: &str,
+        with_stdin: bool,
+        with_tty: bool,
+    ) -> io::Result<(i32, [Option<File>; 2], Option<File>)> {
+        let pipes = exec::make_pipes(with_stdin)?;
+        let o = &self.opts;
+        let console_name = format!("console-exec-{id}.sock");
+        let console_path = o.state_dir.join(&console_name);
+        let console = if with_tty {
+            Some(tty::listen_as(&console_name)?)
+        } else {
+            None
+        };
+        let mut args: Vec<&OsStr> = vec![
+            "exec".as_ref(),
+            "--root".as_ref(),
+            o.runtime_root.as_os_str(),
+            "--id".as_ref(),
+            o.id.as_ref(),
+            "--process".as_ref(),
+            process_path.as_ref(),
+        ];
+        if console.is_some() {
+            args.extend(["--console-socket".as_ref(), console_path.as_os_str()]);
+        }
+        let (i, out, err) = pipes.child;
+        let pid = match run_helper(&o.helper, &args, i, out, err) {
+            Ok(pid) => pid,
+            Err(e) => {
+                let _ = std::fs::remove_file(&console_name);
+                return Err(e);
+            }
+        };
+        let [out_r, err_r] = pipes.outputs;
+        let Some(listener) = console else {
+            return Ok((pid, [Some(out_r), Some(err_r)], pipes.stdin));
+        };
+        let master = tty::receive_master(&listener, Duration::from_secs(10)).map(File::from);
+        let _ = std::fs::remove_file(&console_name);
+        let master = master?;
+        let stdin = Some(master.try_clone()?);
+        Ok((pid, [Some(master), None], stdin))
     }
 
     /// Ends the sessions whose process exited and whose output is drained.
