@@ -105,3 +105,49 @@ fn masked_and_read_only_proc_paths() {
     ]);
     assert!(!out.status.success());
 }
+
+#[test]
+fn runtime_helper_runs_from_a_sealed_copy_and_no_fd_leaks() {
+    let d = TestDaemon::start();
+    let id = d.ok(&["run", "-d", "busybox", "sleep", "1000"]);
+    let shim_pid: i32 = std::fs::read_to_string(
+        d.exec_root
+            .join("containers")
+            .join(id.trim())
+            .join("shim.pid"),
+    )
+    .unwrap()
+    .trim()
+    .parse()
+    .unwrap();
+    let helper = std::path::PathBuf::from(format!("/proc/{shim_pid}/fd/4"));
+    let target = std::fs::read_link(&helper).unwrap();
+    assert!(
+        target
+            .to_string_lossy()
+            .starts_with("/memfd:berth-runtime-helper"),
+        "{target:?}"
+    );
+    // Root on the host cannot change it either: it is sealed.
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .open(&helper)
+        .unwrap();
+    let err = std::io::Write::write_all(&mut f, b"overwrite").unwrap_err();
+    assert_eq!(err.raw_os_error(), Some(libc::EPERM), "{err}");
+    // (an open write descriptor would make the next exec fail with ETXTBSY)
+    drop(f);
+    // Only stdio reaches the container's processes (ls itself opens one).
+    let fds = d.ok(&["run", "--rm", "busybox", "ls", "/proc/self/fd"]);
+    assert_eq!(
+        fds.split_whitespace().collect::<Vec<_>>(),
+        ["0", "1", "2", "3"],
+        "{fds}"
+    );
+    let fds = d.ok(&["exec", id.trim(), "ls", "/proc/self/fd"]);
+    assert_eq!(
+        fds.split_whitespace().collect::<Vec<_>>(),
+        ["0", "1", "2", "3"],
+        "{fds}"
+    );
+}

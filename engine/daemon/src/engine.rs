@@ -22,6 +22,8 @@ pub struct Engine {
     pub events: EventBus,
     /// Stable per data root, as Docker's engine ID.
     pub engine_id: String,
+    /// The runtime helper, sealed in a memfd that shims run it from.
+    pub sealed_helper: std::os::fd::OwnedFd,
 }
 
 impl Engine {
@@ -45,7 +47,9 @@ impl Engine {
                 id
             }
         };
+        let sealed_helper = crate::sealed_helper::seal(&paths.helper_binary())?;
         let engine = Engine {
+            sealed_helper,
             paths,
             store,
             containers: Registry::default(),

@@ -8,6 +8,7 @@ mod error;
 mod events;
 mod netns;
 mod paths;
+mod sealed_helper;
 mod shim_client;
 mod timefmt;
 

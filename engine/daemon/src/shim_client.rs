@@ -28,7 +28,8 @@ pub enum ShimError {
 pub struct ShimLaunch<'a> {
     pub id: &'a str,
     pub shim_binary: &'a Path,
-    pub helper_binary: &'a Path,
+    /// The sealed copy of the runtime helper; the shim gets it as fd 4.
+    pub sealed_helper: std::os::fd::RawFd,
     pub state_dir: &'a Path,
     pub runtime_root: &'a Path,
     pub log_path: &'a Path,
@@ -52,7 +53,10 @@ pub async fn spawn(launch: ShimLaunch<'_>) -> Result<(), ShimError> {
         .arg("--bundle")
         .arg(launch.state_dir)
         .arg("--helper")
-        .arg(launch.helper_binary)
+        .arg(format!(
+            "/proc/self/fd/{}",
+            crate::sealed_helper::SHIM_HELPER_FD
+        ))
         .arg("--runtime-root")
         .arg(launch.runtime_root)
         .arg("--log")
@@ -66,10 +70,11 @@ pub async fn spawn(launch: ShimLaunch<'_>) -> Result<(), ShimError> {
     if launch.tty {
         cmd.arg("--tty");
     }
-    // SAFETY: setsid is async-signal-safe.
+    let sealed = launch.sealed_helper;
+    // SAFETY: setsid and dup2 are async-signal-safe.
     unsafe {
-        cmd.pre_exec(|| {
-            if libc::setsid() < 0 {
+        cmd.pre_exec(move || {
+            if libc::setsid() < 0 || libc::dup2(sealed, crate::sealed_helper::SHIM_HELPER_FD) < 0 {
                 return Err(std::io::Error::last_os_error());
             }
             Ok(())

@@ -68,6 +68,9 @@ struct Shim {
 
 pub fn run(opts: Options) -> io::Result<()> {
     sys::set_child_subreaper()?;
+    // berthd hands the sealed runtime helper over as fd 4; keep it from the
+    // children (exec through /proc/self/fd/4 still works).
+    sys::set_cloexec(4);
     sys::ignore_signal(libc::SIGHUP);
     sys::ignore_signal(libc::SIGPIPE);
     let sigchld = sys::sigchld_fd()?;

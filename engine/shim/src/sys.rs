@@ -135,3 +135,14 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> io::Result<()> {
     std::fs::rename(&tmp, path)?;
     std::fs::File::open(dir)?.sync_all()
 }
+
+/// Marks an inherited descriptor close-on-exec; a missing one is fine.
+pub fn set_cloexec(fd: RawFd) {
+    // SAFETY: fcntl on a number we do not own only changes its flags.
+    unsafe {
+        let flags = libc::fcntl(fd, libc::F_GETFD);
+        if flags >= 0 {
+            libc::fcntl(fd, libc::F_SETFD, flags | libc::FD_CLOEXEC);
+        }
+    }
+}

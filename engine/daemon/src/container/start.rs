@@ -1,6 +1,7 @@
 //! Starting a container (rootfs, namespace, spec, shim) and what happens
 //! when it exits.
 
+use std::os::fd::AsRawFd;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -188,7 +189,7 @@ impl Engine {
         let launch = ShimLaunch {
             id: &rec.id,
             shim_binary: &self.paths.shim_binary(),
-            helper_binary: &self.paths.helper_binary(),
+            sealed_helper: self.sealed_helper.as_raw_fd(),
             state_dir: &state_dir,
             runtime_root: &self.paths.runtime_root(),
             log_path: &self.paths.log_path(&rec.id),

@@ -1,0 +1,37 @@
+//! CVE-2019-5736: a container process cloned from the runtime helper could
+//! reach the helper's binary through /proc/<pid>/exe and overwrite it on the
+//! host. Shims therefore run the helper from a sealed memfd copy that
+//! nobody can write.
+
+use std::io::Write;
+use std::os::fd::{AsRawFd, OwnedFd};
+use std::path::Path;
+
+use anyhow::Context;
+
+/// The fd number a shim receives the sealed helper on.
+pub const SHIM_HELPER_FD: i32 = 4;
+
+/// Copies `binary` into a memfd and seals it against any change.
+pub fn seal(binary: &Path) -> anyhow::Result<OwnedFd> {
+    let bytes = std::fs::read(binary).with_context(|| format!("reading {}", binary.display()))?;
+    let fd = rustix::fs::memfd_create(
+        "berth-runtime-helper",
+        rustix::fs::MemfdFlags::CLOEXEC | rustix::fs::MemfdFlags::ALLOW_SEALING,
+    )
+    .context("memfd_create for the runtime helper")?;
+    let mut file = std::fs::File::from(fd);
+    file.write_all(&bytes)
+        .context("copying the runtime helper")?;
+    let fd = OwnedFd::from(file);
+    rustix::fs::fcntl_add_seals(
+        &fd,
+        rustix::fs::SealFlags::WRITE
+            | rustix::fs::SealFlags::SHRINK
+            | rustix::fs::SealFlags::GROW
+            | rustix::fs::SealFlags::SEAL,
+    )
+    .context("sealing the runtime helper copy")?;
+    tracing::debug!("runtime helper sealed in memfd {}", fd.as_raw_fd());
+    Ok(fd)
+}
