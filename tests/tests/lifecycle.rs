@@ -60,6 +60,17 @@ fn start_runs_a_stopped_container_again() {
     assert_eq!(state(&d, &id), "running 0");
     d.ok(&["kill", &id]);
     assert_eq!(state(&d, &id), "exited 137");
+    // a named signal reaches the process's own handler
+    let sleeper = d.ok(&[
+        "run",
+        "-d",
+        "busybox",
+        "sh",
+        "-c",
+        "trap 'exit 42' QUIT; sleep 1000 & wait",
+    ]);
+    d.ok(&["kill", "--signal=SIGQUIT", sleeper.trim()]);
+    assert_eq!(d.ok(&["wait", sleeper.trim()]).trim(), "42");
 }
 
 #[test]

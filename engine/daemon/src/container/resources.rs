@@ -92,11 +92,16 @@ pub fn host_has_swap_accounting() -> bool {
 /// How many times the kernel OOM-killed in this cgroup (v1 memory
 /// controller, else the v2 unified tree).
 pub fn oom_kills(cgroup_path: &Path) -> u64 {
+    oom_kills_under(Path::new("/sys/fs/cgroup"), cgroup_path)
+}
+
+fn oom_kills_under(cgroup_root: &Path, cgroup_path: &Path) -> u64 {
     let rel = cgroup_path.strip_prefix("/").unwrap_or(cgroup_path);
-    let v1 = Path::new("/sys/fs/cgroup/memory")
+    let v1 = cgroup_root
+        .join("memory")
         .join(rel)
         .join("memory.oom_control");
-    let v2 = Path::new("/sys/fs/cgroup").join(rel).join("memory.events");
+    let v2 = cgroup_root.join(rel).join("memory.events");
     for file in [v1, v2] {
         if let Ok(text) = std::fs::read_to_string(&file) {
             return text
@@ -164,7 +169,26 @@ mod tests {
     }
 
     #[test]
-    fn oom_counter_is_read_from_v1() {
+    fn oom_counter_on_v1_and_pure_v2_trees() {
         assert_eq!(oom_kills(Path::new("/no/such/cgroup")), 0);
+        // fake cgroupfs trees: v1's memory controller, and a unified one
+        let v1 = tempfile::tempdir().unwrap();
+        let dir = v1.path().join("memory/berth/abc");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("memory.oom_control"),
+            "oom_kill_disable 0\nunder_oom 0\noom_kill 2\n",
+        )
+        .unwrap();
+        assert_eq!(oom_kills_under(v1.path(), Path::new("/berth/abc")), 2);
+        let v2 = tempfile::tempdir().unwrap();
+        let dir = v2.path().join("berth/abc");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("memory.events"),
+            "low 0\nhigh 0\nmax 3\noom 1\noom_kill 1\n",
+        )
+        .unwrap();
+        assert_eq!(oom_kills_under(v2.path(), Path::new("/berth/abc")), 1);
     }
 }

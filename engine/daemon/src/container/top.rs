@@ -14,13 +14,14 @@ use crate::error::{ApiError, ApiResult};
 /// Pids in the container's cgroup (v1 pids/memory/cpu hierarchies, or
 /// the unified tree).
 pub fn cgroup_pids(cgroup_path: &Path) -> HashSet<i32> {
+    cgroup_pids_under(Path::new("/sys/fs/cgroup"), cgroup_path)
+}
+
+fn cgroup_pids_under(cgroup_root: &Path, cgroup_path: &Path) -> HashSet<i32> {
     let rel = cgroup_path.strip_prefix("/").unwrap_or(cgroup_path);
-    let candidates = ["pids", "memory", "cpu", "systemd", ""].iter().map(|c| {
-        Path::new("/sys/fs/cgroup")
-            .join(c)
-            .join(rel)
-            .join("cgroup.procs")
-    });
+    let candidates = ["pids", "memory", "cpu", "systemd", ""]
+        .iter()
+        .map(|c| cgroup_root.join(c).join(rel).join("cgroup.procs"));
     for file in candidates {
         if let Ok(text) = std::fs::read_to_string(&file) {
             return text.lines().filter_map(|l| l.trim().parse().ok()).collect();
@@ -111,6 +112,18 @@ mod tests {
         let rows = top.processes.unwrap();
         assert_eq!(rows.len(), 1);
         assert_eq!(rows[0][7], "sleep 1000");
+    }
+
+    #[test]
+    fn pids_from_a_pure_v2_tree() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("berth/abc");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("cgroup.procs"), "12\n34\n").unwrap();
+        assert_eq!(
+            cgroup_pids_under(root.path(), Path::new("/berth/abc")),
+            HashSet::from([12, 34])
+        );
     }
 
     #[test]
