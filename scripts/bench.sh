@@ -64,6 +64,6 @@ print(f"median of per-pair ratios berth/runc:    {statistics.median(ratios):.2f}
 for i in $(seq 10); do docker run -d busybox sleep 1000 >/dev/null; done
 sleep 0.5
 rss() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
-shims=$(pgrep -x berth-shim | while read -r p; do grep -q "$work" "/proc/$p/cmdline" 2>/dev/null && echo "$p"; done)
+shims=$(pgrep -x berth-shim | while read -r p; do if grep -q "$work" "/proc/$p/cmdline" 2>/dev/null; then echo "$p"; fi; done)
 echo "berth-shim VmRSS (KiB), 10 containers: $(for p in $shims; do rss "$p"; done | sort -n | tr '\n' ' ')"
 echo "berthd VmRSS with 10 containers: $(rss "$daemon") KiB"
