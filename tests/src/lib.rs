@@ -224,6 +224,16 @@ impl TestDaemon {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
+    /// `docker inspect -f TEMPLATE id`, trimmed.
+    pub fn inspect(&self, id: &str, template: &str) -> String {
+        self.ok(&["inspect", "-f", template, id]).trim().to_string()
+    }
+
+    /// `Status ExitCode` of a container, e.g. `exited 137`.
+    pub fn state(&self, id: &str) -> String {
+        self.inspect(id, "{{.State.Status}} {{.State.ExitCode}}")
+    }
+
     /// One raw HTTP/1.1 request on the socket: (status, body).
     pub fn api(
         &self,

@@ -4,12 +4,6 @@ use std::time::{Duration, Instant};
 
 use berth_tests::{TestDaemon, stderr};
 
-fn state(d: &TestDaemon, id: &str) -> String {
-    d.ok(&["inspect", "-f", "{{.State.Status}} {{.State.ExitCode}}", id])
-        .trim()
-        .to_string()
-}
-
 #[test]
 fn stop_waits_the_grace_period_then_kills() {
     let d = TestDaemon::start();
@@ -23,7 +17,7 @@ fn stop_waits_the_grace_period_then_kills() {
     let took = started.elapsed();
     assert!(took >= Duration::from_secs(10), "stopped after {took:?}");
     assert!(took < Duration::from_secs(20), "stopped after {took:?}");
-    assert_eq!(state(&d, &id), "exited 137");
+    assert_eq!(d.state(&id), "exited 137");
 }
 
 #[test]
@@ -40,13 +34,13 @@ fn stop_time_flag_sets_the_grace_period() {
         took >= Duration::from_secs(1) && took < Duration::from_secs(8),
         "{took:?}"
     );
-    assert_eq!(state(&d, &id), "exited 137");
+    assert_eq!(d.state(&id), "exited 137");
     // busybox top handles SIGTERM itself and exits 143 well within 30 s
     let id = d.ok(&["run", "-d", "busybox", "top"]).trim().to_string();
     let started = Instant::now();
     d.ok(&["stop", "--time=30", &id]);
     assert!(started.elapsed() < Duration::from_secs(10));
-    assert_eq!(state(&d, &id), "exited 143");
+    assert_eq!(d.state(&id), "exited 143");
 }
 
 #[test]
@@ -55,11 +49,11 @@ fn start_runs_a_stopped_container_again() {
     let id = d.ok(&["run", "-d", "busybox", "top"]).trim().to_string();
     d.ok(&["stop", &id]);
     d.ok(&["start", &id]);
-    assert_eq!(state(&d, &id), "running 0");
+    assert_eq!(d.state(&id), "running 0");
     d.ok(&["restart", &id]);
-    assert_eq!(state(&d, &id), "running 0");
+    assert_eq!(d.state(&id), "running 0");
     d.ok(&["kill", &id]);
-    assert_eq!(state(&d, &id), "exited 137");
+    assert_eq!(d.state(&id), "exited 137");
     // a named signal reaches the process's own handler
     let sleeper = d.ok(&[
         "run",
@@ -153,7 +147,7 @@ fn sigterm_stops_berthd_and_containers_keep_running() {
         "the container died with berthd"
     );
     d.spawn_daemon();
-    assert_eq!(state(&d, &id), "running 0");
+    assert_eq!(d.state(&id), "running 0");
     let before = d.ok(&["logs", &id]).lines().count();
     std::thread::sleep(Duration::from_millis(600));
     let after = d.ok(&["logs", &id]).lines().count();
@@ -162,5 +156,5 @@ fn sigterm_stops_berthd_and_containers_keep_running() {
         "the log goes on after the restart ({before} -> {after})"
     );
     d.ok(&["stop", "-t", "1", &id]);
-    assert_eq!(state(&d, &id), "exited 137");
+    assert_eq!(d.state(&id), "exited 137");
 }

@@ -4,10 +4,6 @@ use std::time::{Duration, Instant};
 
 use berth_tests::TestDaemon;
 
-fn field(d: &TestDaemon, id: &str, template: &str) -> String {
-    d.ok(&["inspect", "-f", template, id]).trim().to_string()
-}
-
 fn wait_until(what: &str, mut f: impl FnMut() -> bool) {
     let deadline = Instant::now() + Duration::from_secs(20);
     while Instant::now() < deadline {
@@ -34,22 +30,21 @@ fn on_failure_retries_up_to_the_maximum() {
     ]);
     let id = id.trim();
     wait_until("two restarts happened and it stays exited", || {
-        field(
-            &d,
+        d.inspect(
             id,
             "{{.RestartCount}} {{.State.Status}} {{.State.ExitCode}}",
         ) == "2 exited 3"
     });
     std::thread::sleep(Duration::from_millis(800));
     assert_eq!(
-        field(&d, id, "{{.RestartCount}} {{.State.Status}}"),
+        d.inspect(id, "{{.RestartCount}} {{.State.Status}}"),
         "2 exited"
     );
     // success is not a failure: no restart
     let ok = d.ok(&["run", "-d", "--restart", "on-failure", "busybox", "true"]);
     std::thread::sleep(Duration::from_millis(800));
     assert_eq!(
-        field(&d, ok.trim(), "{{.RestartCount}} {{.State.Status}}"),
+        d.inspect(ok.trim(), "{{.RestartCount}} {{.State.Status}}"),
         "0 exited"
     );
 }
@@ -69,21 +64,21 @@ fn always_restarts_until_stopped() {
     ]);
     let id = id.trim();
     wait_until("it restarted at least twice", || {
-        field(&d, id, "{{.RestartCount}}")
+        d.inspect(id, "{{.RestartCount}}")
             .parse::<i64>()
             .unwrap_or(0)
             >= 2
     });
     assert_eq!(
-        field(&d, id, "{{.HostConfig.RestartPolicy.Name}}"),
+        d.inspect(id, "{{.HostConfig.RestartPolicy.Name}}"),
         "always"
     );
     d.ok(&["stop", "-t", "1", id]);
-    let count = field(&d, id, "{{.RestartCount}}");
+    let count = d.inspect(id, "{{.RestartCount}}");
     std::thread::sleep(Duration::from_millis(1500));
-    assert_eq!(field(&d, id, "{{.State.Status}}"), "exited");
+    assert_eq!(d.inspect(id, "{{.State.Status}}"), "exited");
     assert_eq!(
-        field(&d, id, "{{.RestartCount}}"),
+        d.inspect(id, "{{.RestartCount}}"),
         count,
         "a stopped container stays stopped"
     );
@@ -120,6 +115,6 @@ fn always_containers_start_with_the_daemon_and_unless_stopped_ones_respect_a_sto
     d.ok(&["stop", "-t", "1", &unless]);
     d.stop_daemon(libc::SIGTERM);
     d.spawn_daemon();
-    assert_eq!(field(&d, &always, "{{.State.Status}}"), "running");
-    assert_eq!(field(&d, &unless, "{{.State.Status}}"), "exited");
+    assert_eq!(d.inspect(&always, "{{.State.Status}}"), "running");
+    assert_eq!(d.inspect(&unless, "{{.State.Status}}"), "exited");
 }

@@ -4,12 +4,6 @@ use std::time::Duration;
 
 use berth_tests::TestDaemon;
 
-fn state(d: &TestDaemon, id: &str) -> String {
-    d.ok(&["inspect", "-f", "{{.State.Status}} {{.State.ExitCode}}", id])
-        .trim()
-        .to_string()
-}
-
 #[test]
 fn kill_9_of_berthd_then_restart_finds_every_container() {
     let mut d = TestDaemon::start();
@@ -54,7 +48,7 @@ fn kill_9_of_berthd_then_restart_finds_every_container() {
         "{}",
         d.ok(&["ps", "-a"])
     );
-    assert_eq!(state(&d, &victim), "exited 137");
+    assert_eq!(d.state(&victim), "exited 137");
     let finished = d.ok(&["inspect", "-f", "{{.State.FinishedAt}}", &victim]);
     assert!(
         !finished.starts_with("0001"),
@@ -68,9 +62,9 @@ fn kill_9_of_berthd_then_restart_finds_every_container() {
 
     // Every reattached container is controllable.
     d.ok(&["stop", "-t", "1", &quiet[0]]);
-    assert_eq!(state(&d, &quiet[0]), "exited 137");
+    assert_eq!(d.state(&quiet[0]), "exited 137");
     d.ok(&["kill", &quiet[1]]);
-    assert_eq!(state(&d, &quiet[1]), "exited 137");
+    assert_eq!(d.state(&quiet[1]), "exited 137");
     let waiter = std::thread::scope(|s| {
         let w = s.spawn(|| d.docker(&["wait", &quiet[2]]));
         std::thread::sleep(Duration::from_millis(300));

@@ -418,12 +418,7 @@ pub async fn resize(
     Query(q): Query<Q>,
 ) -> ApiResult<Response> {
     let entry = engine.containers.lookup(&id)?;
-    let size = |k: &str| -> ApiResult<u16> {
-        int(&q, k)?
-            .and_then(|v| u16::try_from(v).ok())
-            .ok_or_else(|| ApiError::BadRequest(format!("invalid or missing {k} for resize")))
-    };
-    let (rows, cols) = (size("h")?, size("w")?);
+    let (rows, cols) = (query::dimension(&q, "h")?, query::dimension(&q, "w")?);
     let rec = entry.record.lock().await.clone();
     if !rec.is_running() {
         return Err(ApiError::Conflict(format!(

@@ -105,11 +105,10 @@ pub async fn resize(
     Query(q): Query<super::query::Query>,
 ) -> ApiResult<Response> {
     let exec = engine.execs.get(&id)?;
-    let size = |k: &str| -> ApiResult<u16> {
-        super::query::int(&q, k)?
-            .and_then(|v| u16::try_from(v).ok())
-            .ok_or_else(|| ApiError::BadRequest(format!("invalid or missing {k} for resize")))
-    };
-    engine.resize_exec(&exec, size("h")?, size("w")?).await?;
+    let (rows, cols) = (
+        super::query::dimension(&q, "h")?,
+        super::query::dimension(&q, "w")?,
+    );
+    engine.resize_exec(&exec, rows, cols).await?;
     Ok(StatusCode::OK.into_response())
 }

@@ -24,6 +24,13 @@ pub fn int(q: &Query, key: &str) -> ApiResult<Option<i64>> {
     }
 }
 
+/// A terminal dimension (`h`, `w` of the resize endpoints).
+pub fn dimension(q: &Query, key: &str) -> ApiResult<u16> {
+    int(q, key)?
+        .and_then(|v| u16::try_from(v).ok())
+        .ok_or_else(|| ApiError::BadRequest(format!("invalid or missing {key} for resize")))
+}
+
 /// The filters parameter as key -> values.
 pub fn filters(q: &Query) -> ApiResult<HashMap<String, Vec<String>>> {
     let Some(raw) = q.get("filters").filter(|s| !s.is_empty()) else {

@@ -86,22 +86,6 @@ pub async fn version() -> Json<SystemVersion> {
     })
 }
 
-fn mem_total() -> i64 {
-    std::fs::read_to_string("/proc/meminfo")
-        .ok()
-        .and_then(|m| {
-            m.lines()
-                .find(|l| l.starts_with("MemTotal:"))
-                .and_then(|l| {
-                    l.split_whitespace()
-                        .nth(1)
-                        .and_then(|k| k.parse::<i64>().ok())
-                })
-        })
-        .map(|kb| kb * 1024)
-        .unwrap_or(0)
-}
-
 fn cgroup_version() -> &'static str {
     if std::path::Path::new("/sys/fs/cgroup/cgroup.controllers").exists() {
         "2"
@@ -133,7 +117,7 @@ pub async fn info(State(engine): State<AppState>) -> ApiResult<Json<SystemInfo>>
         images: Some(images),
         driver: Some("overlay2".into()),
         docker_root_dir: Some(engine.paths.data_root.display().to_string()),
-        mem_total: Some(mem_total()),
+        mem_total: Some(crate::container::stats::host_memory() as i64),
         ncpu: Some(
             std::thread::available_parallelism()
                 .map(|n| n.get() as i64)

@@ -41,7 +41,8 @@ fn system_cpu_ns() -> u64 {
     ticks * (1_000_000_000 / clock_ticks_per_second())
 }
 
-fn host_memory() -> u64 {
+/// The host's memory in bytes (MemTotal).
+pub fn host_memory() -> u64 {
     std::fs::read_to_string("/proc/meminfo")
         .ok()
         .and_then(|m| {
