@@ -6,8 +6,9 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use bollard_stubs::models::{
-    ContainerCpuStats, ContainerCpuUsage, ContainerMemoryStats, ContainerNetworkStats,
-    ContainerPidsStats, ContainerStatsResponse, ContainerThrottlingData,
+    ContainerBlkioStatEntry, ContainerBlkioStats, ContainerCpuStats, ContainerCpuUsage,
+    ContainerMemoryStats, ContainerNetworkStats, ContainerPidsStats, ContainerStatsResponse,
+    ContainerThrottlingData,
 };
 use libcgroups::common::{CgroupConfig, CgroupManager, CgroupSetup};
 use libcgroups::stats::Stats;
@@ -94,6 +95,18 @@ fn networks(pid: i32) -> HashMap<String, ContainerNetworkStats> {
         .collect()
 }
 
+fn blkio_entries(stats: &[libcgroups::stats::BlkioDeviceStat]) -> Vec<ContainerBlkioStatEntry> {
+    stats
+        .iter()
+        .map(|d| ContainerBlkioStatEntry {
+            major: Some(d.major),
+            minor: Some(d.minor),
+            op: d.op_type.clone(),
+            value: Some(d.value),
+        })
+        .collect()
+}
+
 /// Reads the cgroup's statistics (blocking).
 pub fn read_cgroup(cgroup_path: &Path, id: &str) -> Option<Stats> {
     let manager = libcgroups::common::create_cgroup_manager(CgroupConfig {
@@ -175,6 +188,11 @@ pub fn sample(
         current: Some(s.pids.current),
         limit: (s.pids.limit > 0).then_some(s.pids.limit),
     });
+    let blkio = stats.map(|s| ContainerBlkioStats {
+        io_service_bytes_recursive: Some(blkio_entries(&s.blkio.service_bytes)),
+        io_serviced_recursive: Some(blkio_entries(&s.blkio.serviced)),
+        ..Default::default()
+    });
     let response = ContainerStatsResponse {
         id: Some(id.to_string()),
         name: Some(format!("/{name}")),
@@ -189,6 +207,7 @@ pub fn sample(
         precpu_stats: Some(previous.map(|p| p.cpu.clone()).unwrap_or_default()),
         memory_stats: Some(memory.unwrap_or_default()),
         pids_stats: Some(pids.unwrap_or_default()),
+        blkio_stats: Some(blkio.unwrap_or_default()),
         networks: (pid > 0).then(|| networks(pid)),
         num_procs: Some(0),
         ..Default::default()
