@@ -182,3 +182,98 @@ fn stats_one_shot_and_streamed() {
     let frames = String::from_utf8_lossy(&out.stdout).matches("spin").count();
     assert!(frames >= 2, "{frames} frames");
 }
+
+#[test]
+fn logs_since_until_and_attach_replays_the_log() {
+    let d = TestDaemon::start();
+    let id = d.ok(&[
+        "run",
+        "-d",
+        "busybox",
+        "sh",
+        "-c",
+        "echo early; sleep 2; echo late",
+    ]);
+    let id = id.trim();
+    assert_eq!(d.ok(&["wait", id]).trim(), "0");
+    let stamped = d.ok(&["logs", "-t", id]);
+    let late_time = stamped
+        .lines()
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string();
+    // --since a time between the two lines keeps only the late one
+    let cut = chrono_like_minus_one_second(&late_time);
+    assert_eq!(d.ok(&["logs", "--since", &cut, id]), "late\n");
+    assert_eq!(d.ok(&["logs", "--until", &cut, id]), "early\n");
+    // attach with logs=1 on a stopped container replays the log
+    let (status, body) = d
+        .api(
+            "POST",
+            &format!("/containers/{id}/attach?logs=1&stdout=1"),
+            None,
+        )
+        .unwrap();
+    assert_eq!(status, 200, "without Upgrade, the output is the body");
+    assert!(body.contains("early") && body.contains("late"), "{body:?}");
+}
+
+/// RFC 3339 time one second earlier, as the CLI accepts for --since.
+fn chrono_like_minus_one_second(rfc3339: &str) -> String {
+    // 2026-11-27T22:59:46.272239000Z -> seconds field minus one (the two
+    // lines are two seconds apart, so a second before the late one is
+    // between them).
+    let (date, rest) = rfc3339.split_once('T').unwrap();
+    let hms = &rest[..8];
+    let parts: Vec<i64> = hms.split(':').map(|p| p.parse().unwrap()).collect();
+    let total = parts[0] * 3600 + parts[1] * 60 + parts[2] - 1;
+    format!(
+        "{date}T{:02}:{:02}:{:02}Z",
+        total / 3600,
+        (total % 3600) / 60,
+        total % 60
+    )
+}
+
+#[test]
+fn ps_last_limit_size_and_prune() {
+    let d = TestDaemon::start();
+    d.ok(&["run", "--name", "first", "busybox", "true"]);
+    d.ok(&[
+        "run",
+        "--name",
+        "second",
+        "busybox",
+        "sh",
+        "-c",
+        "echo data > /file",
+    ]);
+    d.ok(&["run", "-d", "--name", "third", "busybox", "sleep", "100"]);
+    assert_eq!(
+        d.ok(&["ps", "-l", "--format", "{{.Names}}"]).trim(),
+        "third"
+    );
+    assert_eq!(
+        d.ok(&["ps", "-n", "2", "--format", "{{.Names}}"]),
+        "third\nsecond\n"
+    );
+    let sized = d.ok(&[
+        "ps",
+        "-a",
+        "-s",
+        "--filter",
+        "name=second",
+        "--format",
+        "{{.Size}}",
+    ]);
+    assert!(
+        sized.starts_with("5B"),
+        "the file written in the container: {sized}"
+    );
+    let out = d.ok(&["container", "prune", "-f"]);
+    assert!(out.contains("Deleted Containers:"), "{out}");
+    assert_eq!(d.ok(&["ps", "-a", "--format", "{{.Names}}"]), "third\n");
+}

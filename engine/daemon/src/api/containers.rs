@@ -6,7 +6,7 @@ use axum::extract::{Path, Query, Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use bollard_stubs::models::{ContainerCreateBody, ContainerPruneResponse};
-use tokio::io::AsyncWriteExt;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use super::AppState;
 use super::detach::{DEFAULT_DETACH_KEYS, parse_detach_keys};
@@ -271,26 +271,64 @@ pub async fn attach(
     } else {
         None
     };
-    Ok(upgrade(&mut req, move |mut client| async move {
-        if with_logs {
-            let opts = LogOptions {
-                follow: false,
-                stdout: flags.stdout,
-                stderr: flags.stderr,
-                timestamps: false,
-                tail: None,
-                since: None,
-                until: None,
-                tty,
+    let mut replay = with_logs.then(|| {
+        let opts = LogOptions {
+            follow: false,
+            stdout: flags.stdout,
+            stderr: flags.stderr,
+            timestamps: false,
+            tail: None,
+            since: None,
+            until: None,
+            tty,
+        };
+        let (tx, rx) = tokio::sync::mpsc::channel(64);
+        tokio::spawn(stream_log(
+            engine.paths.log_path(&entry.id),
+            entry.clone(),
+            opts,
+            tx,
+        ));
+        rx
+    });
+    if req.headers().get(header::UPGRADE).is_none() {
+        // As dockerd for a client that does not upgrade (curl): 200 and the
+        // output as the body; there is no way to send stdin then.
+        let (tx, rx) = tokio::sync::mpsc::channel(64);
+        tokio::spawn(async move {
+            if let Some(replay) = replay.as_mut() {
+                while let Some(frame) = replay.recv().await {
+                    if tx.send(frame).await.is_err() {
+                        return;
+                    }
+                }
+            }
+            let Some(Ok(mut shim)) = (match source {
+                Some(s) => Some(s.stream().await),
+                None => None,
+            }) else {
+                return;
             };
-            let (tx, mut rx) = tokio::sync::mpsc::channel(64);
-            tokio::spawn(stream_log(
-                engine.paths.log_path(&entry.id),
-                entry.clone(),
-                opts,
-                tx,
-            ));
-            while let Some(frame) = rx.recv().await {
+            let mut buf = vec![0u8; 32 * 1024];
+            while let Ok(n @ 1..) = shim.read(&mut buf).await {
+                if tx
+                    .send(bytes::Bytes::copy_from_slice(&buf[..n]))
+                    .await
+                    .is_err()
+                {
+                    return;
+                }
+            }
+        });
+        return Ok((
+            [(header::CONTENT_TYPE, "application/vnd.docker.raw-stream")],
+            body_from_channel(rx),
+        )
+            .into_response());
+    }
+    Ok(upgrade(&mut req, move |mut client| async move {
+        if let Some(replay) = replay.as_mut() {
+            while let Some(frame) = replay.recv().await {
                 if client.write_all(&frame).await.is_err() {
                     return;
                 }
