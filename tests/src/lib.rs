@@ -77,14 +77,13 @@ impl TestDaemon {
             .prefix("berth-test-")
             .tempdir_in("/tmp")
             .expect("temp dir for the test daemon");
-        let cgroup_parent = format!(
-            "berth-test-{}",
-            root.path()
-                .file_name()
-                .unwrap()
-                .to_string_lossy()
-                .trim_start_matches("berth-test-")
-        );
+        sweep_abandoned_roots();
+        std::fs::write(
+            root.path().join("owner.pid"),
+            std::process::id().to_string(),
+        )
+        .unwrap();
+        let cgroup_parent = cgroup_parent_of(root.path());
         let docker_config = root.path().join("docker-config");
         std::fs::create_dir_all(&docker_config).unwrap();
         let mut d = TestDaemon {
@@ -130,7 +129,9 @@ impl TestDaemon {
                 loopback_up_raw()
             });
         }
-        self.child = Some(cmd.spawn().expect("starting berthd"));
+        let child = cmd.spawn().expect("starting berthd");
+        std::fs::write(self.root.path().join("berthd.pid"), child.id().to_string()).unwrap();
+        self.child = Some(child);
         let deadline = Instant::now() + Duration::from_secs(60);
         while Instant::now() < deadline {
             if let Ok((status, _)) = self.api("GET", "/_ping", None)
@@ -365,43 +366,91 @@ impl Drop for TestDaemon {
             eprintln!("--- berthd log (tail) ---\n{}", tail(&self.log(), 60));
         }
         self.stop_daemon(libc::SIGKILL);
-        // Processes: every one in this daemon's cgroup parent, then shims.
-        for _ in 0..50 {
-            let mut any = false;
-            for dir in cgroup_dirs(&self.cgroup_parent) {
-                for procs in walk_files(&dir, "cgroup.procs") {
-                    for pid in std::fs::read_to_string(&procs)
-                        .unwrap_or_default()
-                        .lines()
-                        .filter_map(|p| p.parse::<i32>().ok())
-                    {
-                        any = true;
-                        unsafe {
-                            libc::kill(pid, libc::SIGKILL);
-                        }
+        clean_root(self.root.path(), &self.cgroup_parent);
+    }
+}
+
+/// The cgroup parent of the test daemon rooted at `root`.
+fn cgroup_parent_of(root: &Path) -> String {
+    let name = root.file_name().unwrap_or_default().to_string_lossy();
+    format!("berth-test-{}", name.trim_start_matches("berth-test-"))
+}
+
+/// Ends and removes what one test daemon root holds: its berthd (by the
+/// pid file, confirmed in /proc), the processes in its cgroup parent, its
+/// shims, its mounts and its cgroups.
+fn clean_root(root: &Path, cgroup_parent: &str) {
+    if let Some(pid) = std::fs::read_to_string(root.join("berthd.pid"))
+        .ok()
+        .and_then(|p| p.trim().parse::<i32>().ok())
+    {
+        let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+        if String::from_utf8_lossy(&cmdline).contains(&*root.to_string_lossy()) {
+            unsafe {
+                libc::kill(pid, libc::SIGKILL);
+            }
+        }
+    }
+    let exec_root = root.join("exec");
+    for _ in 0..50 {
+        let mut any = false;
+        for dir in cgroup_dirs(cgroup_parent) {
+            for procs in walk_files(&dir, "cgroup.procs") {
+                for pid in std::fs::read_to_string(&procs)
+                    .unwrap_or_default()
+                    .lines()
+                    .filter_map(|p| p.parse::<i32>().ok())
+                {
+                    any = true;
+                    unsafe {
+                        libc::kill(pid, libc::SIGKILL);
                     }
                 }
             }
-            for pid in shim_pids(&self.exec_root) {
-                any = true;
-                unsafe {
-                    libc::kill(pid, libc::SIGKILL);
-                }
-            }
-            if !any {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(20));
         }
-        for m in mounts_under(self.root.path()) {
-            let c = std::ffi::CString::new(m.as_os_str().as_encoded_bytes()).unwrap();
+        for pid in shim_pids(&exec_root) {
+            any = true;
             unsafe {
-                libc::umount2(c.as_ptr(), libc::MNT_DETACH);
+                libc::kill(pid, libc::SIGKILL);
             }
         }
-        for dir in cgroup_dirs(&self.cgroup_parent) {
-            remove_cgroup_tree(&dir);
+        if !any {
+            break;
         }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    for m in mounts_under(root) {
+        let c = std::ffi::CString::new(m.as_os_str().as_encoded_bytes()).unwrap();
+        unsafe {
+            libc::umount2(c.as_ptr(), libc::MNT_DETACH);
+        }
+    }
+    for dir in cgroup_dirs(cgroup_parent) {
+        remove_cgroup_tree(&dir);
+    }
+}
+
+/// Test daemons whose test process was killed (a nextest timeout sends
+/// SIGKILL, so no Drop ran) are cleaned by the next test that starts.
+fn sweep_abandoned_roots() {
+    let Ok(entries) = std::fs::read_dir("/tmp") else {
+        return;
+    };
+    for e in entries.flatten() {
+        let root = e.path();
+        let name = e.file_name().to_string_lossy().into_owned();
+        if !name.starts_with("berth-test-") {
+            continue;
+        }
+        let owner = std::fs::read_to_string(root.join("owner.pid"))
+            .ok()
+            .and_then(|p| p.trim().parse::<i32>().ok());
+        let Some(owner) = owner else { continue };
+        if Path::new(&format!("/proc/{owner}")).exists() {
+            continue;
+        }
+        clean_root(&root, &cgroup_parent_of(&root));
+        let _ = std::fs::remove_dir_all(&root);
     }
 }
 
