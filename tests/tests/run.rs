@@ -48,6 +48,28 @@ fn exit_codes_propagate() {
         "{}",
         stderr(&out)
     );
+    let out = d.docker(&["run", "--rm", "busybox", ""]);
+    assert_eq!(out.status.code(), Some(127), "{}", stderr(&out));
+    let out = d.docker(&["run", "--rm", "busybox", "/etc/passwd"]);
+    assert_eq!(
+        out.status.code(),
+        Some(126),
+        "not executable: {}",
+        stderr(&out)
+    );
+    // a network that does not exist: found missing at start, no pull
+    let out = d.docker(&["run", "--network", "nosuchnet", "busybox", "true"]);
+    assert_eq!(out.status.code(), Some(125));
+    assert!(
+        stderr(&out).contains("network nosuchnet not found"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        !stderr(&out).contains("Unable to find image"),
+        "{}",
+        stderr(&out)
+    );
     // an image berth cannot have offline: an engine error, 125
     let out = d.docker(&["run", "--rm", "ubuntu"]);
     assert_eq!(out.status.code(), Some(125));

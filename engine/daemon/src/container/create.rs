@@ -209,7 +209,9 @@ fn validate_host_config(hc: &bollard_stubs::models::HostConfig) -> ApiResult<()>
                 "network mode {m} is not supported by berth yet"
             )));
         }
-        other => return Err(ApiError::NotFound(format!("network {other} not found"))),
+        // As dockerd: an unknown network is found missing at start, not
+        // here (a 404 from create would make the CLI try a pull).
+        _ => {}
     }
     if let Some(policy) = &hc.restart_policy {
         let name = policy.name.map(|n| n.to_string()).unwrap_or_default();

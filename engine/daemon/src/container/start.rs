@@ -78,14 +78,14 @@ impl StartFailure {
 /// A docker-like message, so that the CLI picks exit code 127 or 126.
 fn start_error_message(raw: &str, argv0: &str) -> (String, i32) {
     let lower = raw.to_lowercase();
-    if lower.contains("not found") || lower.contains("no such file") {
+    if argv0.is_empty() || lower.contains("not found") || lower.contains("no such file") {
         (
             format!(
                 "failed to create task for container: OCI runtime create failed: unable to start container process: exec: \"{argv0}\": executable file not found in $PATH: unknown"
             ),
             127,
         )
-    } else if lower.contains("permission denied") {
+    } else if lower.contains("permission") {
         (
             format!(
                 "failed to create task for container: OCI runtime create failed: unable to start container process: exec: \"{argv0}\": permission denied: unknown"
@@ -242,7 +242,11 @@ impl Engine {
                     ApiError::BadRequest(format!("creating working directory {cwd}: {e}"))
                 })?;
         }
-        let host_network = rec.network_mode() == "host";
+        let host_network = match rec.network_mode() {
+            "host" => true,
+            "default" | "bridge" | "none" => false,
+            other => return Err(ApiError::NotFound(format!("network {other} not found"))),
+        };
         let hostname = if host_network {
             rustix::system::uname()
                 .nodename()
