@@ -39,12 +39,8 @@ pub struct ResourceLimits {
 /// defaults, entrypoint + cmd to argv).
 #[derive(Debug, Clone)]
 pub struct ContainerSpecInput {
-    pub args: Vec<String>,
-    pub env: Vec<String>,
-    pub cwd: String,
-    pub uid: u32,
-    pub gid: u32,
-    pub additional_gids: Vec<u32>,
+    /// The container's own process.
+    pub process: ProcessInput,
     pub hostname: String,
     pub rootfs: PathBuf,
     pub network: NetworkNamespace,
@@ -53,12 +49,9 @@ pub struct ContainerSpecInput {
     /// Files bind-mounted read-write over /etc/hostname, /etc/hosts,
     /// /etc/resolv.conf: (host path, container path).
     pub etc_files: Vec<(PathBuf, String)>,
-    pub terminal: bool,
     pub resources: ResourceLimits,
     /// berth's default seccomp profile, unless `seccomp=unconfined`.
     pub seccomp: bool,
-    /// `--security-opt no-new-privileges`.
-    pub no_new_privileges: bool,
 }
 
 /// Docker's default capability set (moby's `oci/caps/defaults.go`).
@@ -134,16 +127,7 @@ pub fn build_process(p: &ProcessInput) -> Result<Process, RuntimeError> {
 }
 
 pub fn build_spec(input: &ContainerSpecInput) -> Result<Spec, RuntimeError> {
-    let process = build_process(&ProcessInput {
-        args: input.args.clone(),
-        env: input.env.clone(),
-        cwd: input.cwd.clone(),
-        uid: input.uid,
-        gid: input.gid,
-        additional_gids: input.additional_gids.clone(),
-        terminal: input.terminal,
-        no_new_privileges: input.no_new_privileges,
-    })?;
+    let process = build_process(&input.process)?;
 
     let mut namespaces: Vec<LinuxNamespace> = [
         LinuxNamespaceType::Pid,
@@ -250,21 +234,23 @@ mod tests {
 
     fn input() -> ContainerSpecInput {
         ContainerSpecInput {
-            args: vec!["sh".into()],
-            env: vec!["PATH=/bin".into()],
-            cwd: "/".into(),
-            uid: 0,
-            gid: 0,
-            additional_gids: vec![],
+            process: ProcessInput {
+                args: vec!["sh".into()],
+                env: vec!["PATH=/bin".into()],
+                cwd: "/".into(),
+                uid: 0,
+                gid: 0,
+                additional_gids: vec![],
+                terminal: false,
+                no_new_privileges: false,
+            },
             hostname: "abc".into(),
             rootfs: "/r".into(),
             network: NetworkNamespace::Path("/run/ns".into()),
             cgroups_path: "/berth/abc".into(),
             etc_files: vec![("/x/hosts".into(), "/etc/hosts".into())],
-            terminal: false,
             resources: ResourceLimits::default(),
             seccomp: true,
-            no_new_privileges: false,
         }
     }
 

@@ -5,7 +5,7 @@ use std::os::fd::AsRawFd;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use berth_runtime::{ContainerSpecInput, NetworkNamespace};
+use berth_runtime::{ContainerSpecInput, NetworkNamespace, ProcessInput};
 
 use super::create::DEFAULT_PATH;
 use super::record::{ContainerRecord, Status};
@@ -288,21 +288,23 @@ impl Engine {
         let mut args = vec![rec.path.clone()];
         args.extend(rec.args.iter().cloned());
         let spec = berth_runtime::build_spec(&ContainerSpecInput {
-            args,
-            env,
-            cwd,
-            uid: resolved.uid,
-            gid: resolved.gid,
-            additional_gids: resolved.additional_gids,
+            process: ProcessInput {
+                args,
+                env,
+                cwd,
+                uid: resolved.uid,
+                gid: resolved.gid,
+                additional_gids: resolved.additional_gids,
+                terminal,
+                no_new_privileges: security.no_new_privileges,
+            },
             hostname,
             rootfs,
             network,
             cgroups_path: self.paths.cgroup_parent.join(id),
             etc_files,
-            terminal,
             resources: resources::limits(&rec.host_config, resources::host_has_swap_accounting()),
             seccomp: security.seccomp,
-            no_new_privileges: security.no_new_privileges,
         })?;
         berth_runtime::write_bundle(&state_dir, &spec)?;
         Ok(())
