@@ -151,3 +151,41 @@ fn runtime_helper_runs_from_a_sealed_copy_and_no_fd_leaks() {
         "{fds}"
     );
 }
+
+#[test]
+fn exec_processes_get_the_containers_seccomp_profile() {
+    let d = TestDaemon::start();
+    d.ok(&[
+        "run", "-d", "--name", "confined", "busybox", "sleep", "1000",
+    ]);
+    let status = d.ok(&["exec", "confined", "grep", "Seccomp:", "/proc/self/status"]);
+    assert!(status.contains('2'), "{status}");
+    let out = d.docker(&["exec", "confined", "unshare", "-U", "true"]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("Operation not permitted"),
+        "{}",
+        stderr(&out)
+    );
+    // setns stays allowed for the tenant path, but needs CAP_SYS_ADMIN
+    let out = d.docker(&["exec", "confined", "nsenter", "-t", "1", "-n", "true"]);
+    assert!(!out.status.success(), "{}", stdout(&out));
+    assert!(
+        stderr(&out).contains("Operation not permitted"),
+        "{}",
+        stderr(&out)
+    );
+    d.ok(&[
+        "run",
+        "-d",
+        "--name",
+        "free",
+        "--security-opt",
+        "seccomp=unconfined",
+        "busybox",
+        "sleep",
+        "1000",
+    ]);
+    let status = d.ok(&["exec", "free", "grep", "Seccomp:", "/proc/self/status"]);
+    assert!(status.contains('0'), "{status}");
+}

@@ -76,8 +76,44 @@ fn create(args: &Args) -> Result<i32, String> {
         .ok_or_else(|| "libcontainer did not report the init pid".to_string())
 }
 
+/// libcontainer 0.7's tenant builder drops `linux.seccomp` from the exec
+/// spec, so this process loads the container's filter itself before
+/// building the tenant: the exec'd process inherits it (filters survive
+/// clone and execve). `setns` stays allowed because the tenant path needs
+/// it; without CAP_SYS_ADMIN (not in Docker's default set) the exec'd
+/// process cannot use it anyway.
+fn inherit_container_seccomp(args: &Args) -> Result<(), String> {
+    let container = Container::load(args.root.join(&args.id)).map_err(|e| e.to_string())?;
+    let spec = oci_spec::runtime::Spec::load(container.bundle().join("config.json"))
+        .map_err(|e| e.to_string())?;
+    let Some(mut profile) = spec.linux().as_ref().and_then(|l| l.seccomp().clone()) else {
+        return Ok(());
+    };
+    if let Some(rules) = profile.syscalls().clone() {
+        let rules = rules
+            .into_iter()
+            .map(|mut rule| {
+                let names = rule
+                    .names()
+                    .iter()
+                    .filter(|n| *n != "setns")
+                    .cloned()
+                    .collect();
+                rule.set_names(names);
+                rule
+            })
+            .filter(|rule| !rule.names().is_empty())
+            .collect();
+        profile.set_syscalls(Some(rules));
+    }
+    libcontainer::seccomp::initialize_seccomp(&profile)
+        .map(|_| ())
+        .map_err(|e| format!("loading the container's seccomp profile: {e}"))
+}
+
 fn exec(args: &Args) -> Result<i32, String> {
     let process = args.process.clone().ok_or("--process is required")?;
+    inherit_container_seccomp(args)?;
     let pid = ContainerBuilder::new(args.id.clone(), SyscallType::default())
         .with_root_path(&args.root)
         .map_err(|e| e.to_string())?
