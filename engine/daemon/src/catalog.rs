@@ -59,9 +59,7 @@ fn history(created_by: &str) -> History {
 
 fn config(env: bool, cmd: &[&str], history: Vec<History>) -> ImageConfigFile {
     ImageConfigFile {
-        architecture: std::env::consts::ARCH
-            .replace("x86_64", "amd64")
-            .replace("aarch64", "arm64"),
+        architecture: crate::host::docker_arch().to_string(),
         os: "linux".into(),
         created: Some(CREATED.into()),
         config: Some(ContainerDefaults {

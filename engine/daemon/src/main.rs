@@ -6,6 +6,7 @@ mod container;
 mod engine;
 mod error;
 mod events;
+mod host;
 mod netns;
 mod paths;
 mod sealed_helper;

@@ -303,10 +303,8 @@ pub async fn attach(
                     }
                 }
             }
-            let Some(Ok(mut shim)) = (match source {
-                Some(s) => Some(s.stream().await),
-                None => None,
-            }) else {
+            let Some(source) = source else { return };
+            let Ok(mut shim) = source.stream().await else {
                 return;
             };
             let mut buf = vec![0u8; 32 * 1024];
@@ -392,8 +390,7 @@ pub async fn top(
     Ok(Json(engine.top(&entry, ps_args).await?).into_response())
 }
 
-/// Samples every second while streaming; `stream=false` waits for one
-/// interval so `precpu_stats` is filled (unless `one-shot`).
+/// Streamed (one sample a second) unless `stream=false`.
 pub async fn stats(
     State(engine): State<AppState>,
     Path(id): Path<String>,
@@ -401,48 +398,15 @@ pub async fn stats(
 ) -> ApiResult<Response> {
     let entry = engine.containers.lookup(&id)?;
     let stream = q.get("stream").is_none_or(|_| flag(&q, "stream"));
-    let one_shot = flag(&q, "one-shot");
     let cgroup = engine.paths.cgroup_parent.join(&entry.id);
     let (tx, rx) = tokio::sync::mpsc::channel(4);
-    tokio::spawn(async move {
-        let mut previous: Option<crate::container::stats::Sample> = None;
-        loop {
-            let (running, name, pid) = {
-                let rec = entry.record.lock().await;
-                (rec.is_running(), rec.name.clone(), rec.state.pid)
-            };
-            let (cg, id) = (cgroup.clone(), entry.id.clone());
-            let figures = if running {
-                tokio::task::spawn_blocking(move || crate::container::stats::read_cgroup(&cg, &id))
-                    .await
-                    .ok()
-                    .flatten()
-            } else {
-                None
-            };
-            let sample = crate::container::stats::sample(
-                &entry.id,
-                &name,
-                if running { pid } else { 0 },
-                figures.as_ref(),
-                previous.as_ref(),
-            );
-            let first = previous.is_none();
-            let send = stream || one_shot || !first || !running;
-            if send {
-                let mut line = serde_json::to_vec(&sample.response).unwrap_or_default();
-                line.push(b'\n');
-                if tx.send(bytes::Bytes::from(line)).await.is_err() {
-                    return;
-                }
-                if !stream {
-                    return;
-                }
-            }
-            previous = Some(sample);
-            tokio::time::sleep(std::time::Duration::from_secs(1)).await;
-        }
-    });
+    tokio::spawn(crate::container::stats::stream_stats(
+        entry,
+        cgroup,
+        stream,
+        flag(&q, "one-shot"),
+        tx,
+    ));
     Ok((
         [(header::CONTENT_TYPE, "application/json")],
         body_from_channel(rx),

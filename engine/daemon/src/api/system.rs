@@ -17,6 +17,7 @@ use super::query;
 use crate::container::Status;
 use crate::error::ApiResult;
 use crate::events::event_matches;
+use crate::host;
 
 pub async fn ping() -> Response {
     let mut headers = HeaderMap::new();
@@ -32,21 +33,6 @@ pub async fn ping() -> Response {
         HeaderValue::from_static("text/plain; charset=utf-8"),
     );
     (StatusCode::OK, headers, "OK").into_response()
-}
-
-fn kernel_version() -> String {
-    rustix::system::uname()
-        .release()
-        .to_string_lossy()
-        .into_owned()
-}
-
-fn arch() -> &'static str {
-    match std::env::consts::ARCH {
-        "x86_64" => "amd64",
-        "aarch64" => "arm64",
-        other => other,
-    }
 }
 
 pub async fn version() -> Json<SystemVersion> {
@@ -65,8 +51,11 @@ pub async fn version() -> Json<SystemVersion> {
                     super::MIN_API_VERSION.to_string(),
                 ),
                 ("Os".to_string(), "linux".to_string()),
-                ("Arch".to_string(), arch().to_string()),
-                ("KernelVersion".to_string(), kernel_version().to_string()),
+                ("Arch".to_string(), host::docker_arch().to_string()),
+                (
+                    "KernelVersion".to_string(),
+                    host::kernel_version().to_string(),
+                ),
                 ("GoVersion".to_string(), "none (Rust)".to_string()),
                 ("GitCommit".to_string(), "berth".to_string()),
                 ("BuildTime".to_string(), String::new()),
@@ -79,8 +68,8 @@ pub async fn version() -> Json<SystemVersion> {
         git_commit: Some("berth".into()),
         go_version: Some("none (Rust)".into()),
         os: Some("linux".into()),
-        arch: Some(arch().into()),
-        kernel_version: Some(kernel_version()),
+        arch: Some(host::docker_arch().into()),
+        kernel_version: Some(host::kernel_version()),
         build_time: Some(String::new()),
         experimental: Some(false),
     })
@@ -117,7 +106,7 @@ pub async fn info(State(engine): State<AppState>) -> ApiResult<Json<SystemInfo>>
         images: Some(images),
         driver: Some("overlay2".into()),
         docker_root_dir: Some(engine.paths.data_root.display().to_string()),
-        mem_total: Some(crate::container::stats::host_memory() as i64),
+        mem_total: Some(host::memory_bytes() as i64),
         ncpu: Some(
             std::thread::available_parallelism()
                 .map(|n| n.get() as i64)
@@ -127,7 +116,7 @@ pub async fn info(State(engine): State<AppState>) -> ApiResult<Json<SystemInfo>>
         os_type: Some("linux".into()),
         os_version: Some(String::new()),
         architecture: Some(std::env::consts::ARCH.into()),
-        kernel_version: Some(kernel_version()),
+        kernel_version: Some(host::kernel_version()),
         server_version: Some(env!("CARGO_PKG_VERSION").into()),
         name: Some(hostname),
         cgroup_driver: None,

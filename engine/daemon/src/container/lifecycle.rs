@@ -141,24 +141,24 @@ impl Engine {
         entry: &Arc<ContainerEntry>,
         signal: Option<&str>,
     ) -> ApiResult<()> {
-        let rec = entry.record.lock().await.clone();
         let signal = match signal.filter(|s| !s.is_empty()) {
             Some(s) => parse_signal(s)?,
             None => libc::SIGKILL,
         };
-        if !rec.is_running() {
-            return Err(ApiError::Conflict(format!(
-                "Cannot kill container: {}: Container {} is not running",
-                rec.short_id(),
-                rec.id
-            )));
-        }
-        {
+        let rec = {
+            let mut rec = entry.record.lock().await;
+            if !rec.is_running() {
+                return Err(ApiError::Conflict(format!(
+                    "Cannot kill container: {}: Container {} is not running",
+                    rec.short_id(),
+                    rec.id
+                )));
+            }
             // A killed container stays down, as after docker stop.
-            let mut live = entry.record.lock().await;
-            live.manually_stopped = true;
-            ContainerEntry::persist(&live, &self.paths.container_dir(&live.id))?;
-        }
+            rec.manually_stopped = true;
+            ContainerEntry::persist(&rec, &self.paths.container_dir(&rec.id))?;
+            rec.clone()
+        };
         self.container_event("kill", &rec, &[("signal", signal.to_string())]);
         shim_client::kill(&self.paths.state_dir(&rec.id), signal)
             .await

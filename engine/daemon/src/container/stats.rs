@@ -3,7 +3,9 @@
 //! ticks and every v2 figure in microseconds).
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
 
 use bollard_stubs::models::{
     ContainerBlkioStatEntry, ContainerBlkioStats, ContainerCpuStats, ContainerCpuUsage,
@@ -13,6 +15,7 @@ use bollard_stubs::models::{
 use libcgroups::common::{CgroupConfig, CgroupManager, CgroupSetup};
 use libcgroups::stats::Stats;
 
+use super::registry::ContainerEntry;
 use crate::timefmt;
 
 /// The figures of one sample, for this and the next `precpu_stats`.
@@ -40,23 +43,6 @@ fn system_cpu_ns() -> u64 {
         .filter_map(|v| v.parse::<u64>().ok())
         .sum();
     ticks * (1_000_000_000 / clock_ticks_per_second())
-}
-
-/// The host's memory in bytes (MemTotal).
-pub fn host_memory() -> u64 {
-    std::fs::read_to_string("/proc/meminfo")
-        .ok()
-        .and_then(|m| {
-            m.lines()
-                .find(|l| l.starts_with("MemTotal:"))
-                .and_then(|l| {
-                    l.split_whitespace()
-                        .nth(1)
-                        .and_then(|k| k.parse::<u64>().ok())
-                })
-        })
-        .map(|kb| kb * 1024)
-        .unwrap_or(0)
 }
 
 /// Interfaces in the container's network namespace, read through its init
@@ -172,8 +158,8 @@ pub fn sample(
     let memory = stats.map(|s| {
         let m = &s.memory;
         let limit = match m.memory.limit {
-            0 => host_memory(),
-            l => l.min(host_memory()),
+            0 => crate::host::memory_bytes(),
+            l => l.min(crate::host::memory_bytes()),
         };
         ContainerMemoryStats {
             usage: Some(m.memory.usage),
@@ -216,5 +202,45 @@ pub fn sample(
         read,
         cpu,
         response,
+    }
+}
+
+/// Sends one JSON sample a second into `tx` while `stream`; otherwise one
+/// sample: the first with `one_shot` (or when the container is not
+/// running), else the second, so that `precpu_stats` is filled.
+pub async fn stream_stats(
+    entry: Arc<ContainerEntry>,
+    cgroup: PathBuf,
+    stream: bool,
+    one_shot: bool,
+    tx: tokio::sync::mpsc::Sender<bytes::Bytes>,
+) {
+    let mut previous: Option<Sample> = None;
+    loop {
+        let (running, name, pid) = {
+            let rec = entry.record.lock().await;
+            (rec.is_running(), rec.name.clone(), rec.state.pid)
+        };
+        let figures = if running {
+            let (cg, id) = (cgroup.clone(), entry.id.clone());
+            tokio::task::spawn_blocking(move || read_cgroup(&cg, &id))
+                .await
+                .ok()
+                .flatten()
+        } else {
+            None
+        };
+        let pid = if running { pid } else { 0 };
+        let current = sample(&entry.id, &name, pid, figures.as_ref(), previous.as_ref());
+        let wait_for_precpu = !stream && !one_shot && running && previous.is_none();
+        if !wait_for_precpu {
+            let mut line = serde_json::to_vec(&current.response).unwrap_or_default();
+            line.push(b'\n');
+            if tx.send(bytes::Bytes::from(line)).await.is_err() || !stream {
+                return;
+            }
+        }
+        previous = Some(current);
+        tokio::time::sleep(Duration::from_secs(1)).await;
     }
 }
