@@ -24,14 +24,24 @@ pub fn seal(binary: &Path) -> anyhow::Result<OwnedFd> {
     file.write_all(&bytes)
         .context("copying the runtime helper")?;
     let fd = OwnedFd::from(file);
-    rustix::fs::fcntl_add_seals(
-        &fd,
-        rustix::fs::SealFlags::WRITE
-            | rustix::fs::SealFlags::SHRINK
-            | rustix::fs::SealFlags::GROW
-            | rustix::fs::SealFlags::SEAL,
-    )
-    .context("sealing the runtime helper copy")?;
+    // The write seal is refused (EBUSY) while the pages just written still
+    // carry transient references (per-CPU LRU batches under load); the
+    // kernel waits only briefly, so try again for up to a second.
+    let seals = rustix::fs::SealFlags::WRITE
+        | rustix::fs::SealFlags::SHRINK
+        | rustix::fs::SealFlags::GROW
+        | rustix::fs::SealFlags::SEAL;
+    let mut attempts = 0;
+    loop {
+        match rustix::fs::fcntl_add_seals(&fd, seals) {
+            Ok(()) => break,
+            Err(rustix::io::Errno::BUSY) if attempts < 40 => {
+                attempts += 1;
+                std::thread::sleep(std::time::Duration::from_millis(25));
+            }
+            Err(e) => return Err(e).context("sealing the runtime helper copy"),
+        }
+    }
     tracing::debug!("runtime helper sealed in memfd {}", fd.as_raw_fd());
     Ok(fd)
 }
