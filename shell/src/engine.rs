@@ -1,0 +1,333 @@
+//! Finding and reaching the engine: `-H`, then BERTH_HOST, then
+//! DOCKER_HOST, then berth's default socket. When the default socket is
+//! dead and we are root, berthd is started from berth's install directory.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::{Method, Request, StatusCode};
+use hyper_util::rt::TokioIo;
+
+pub const DEFAULT_HOST: &str = "unix:///run/berth/berth.sock";
+
+/// Long-lived requests (`logs -f`, `events`, `wait`, attach) must not time
+/// out: docker's CLI has no client timeout either. bollard takes seconds.
+const NO_TIMEOUT_SECS: u64 = 10 * 365 * 24 * 3600;
+
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error("unsupported host {0:?}: use unix:///path/to/socket or tcp://host:port")]
+    BadHost(String),
+    #[error("Cannot connect to the Docker daemon at {0}. Is the docker daemon running?")]
+    Unreachable(String),
+    #[error("{0}")]
+    Http(String),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Endpoint {
+    Unix(PathBuf),
+    Tcp(String),
+}
+
+impl Endpoint {
+    pub fn parse(host: &str) -> Result<Self, EngineError> {
+        if let Some(path) = host.strip_prefix("unix://") {
+            Ok(Endpoint::Unix(PathBuf::from(path)))
+        } else if let Some(addr) = host
+            .strip_prefix("tcp://")
+            .or_else(|| host.strip_prefix("http://"))
+        {
+            Ok(Endpoint::Tcp(addr.trim_end_matches('/').to_string()))
+        } else if host.starts_with('/') {
+            Ok(Endpoint::Unix(PathBuf::from(host)))
+        } else {
+            Err(EngineError::BadHost(host.to_string()))
+        }
+    }
+
+    pub fn url(&self) -> String {
+        match self {
+            Endpoint::Unix(p) => format!("unix://{}", p.display()),
+            Endpoint::Tcp(a) => format!("tcp://{a}"),
+        }
+    }
+}
+
+/// Where the host came from: only the default may be started for the user.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum HostSource {
+    Flag,
+    BerthHost,
+    DockerHost,
+    Default,
+}
+
+pub fn resolve(flag: Option<&str>) -> Result<(Endpoint, HostSource), EngineError> {
+    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let (host, source) = if let Some(h) = flag {
+        (h.to_string(), HostSource::Flag)
+    } else if let Some(h) = env("BERTH_HOST") {
+        (h, HostSource::BerthHost)
+    } else if let Some(h) = env("DOCKER_HOST") {
+        (h, HostSource::DockerHost)
+    } else {
+        (DEFAULT_HOST.to_string(), HostSource::Default)
+    };
+    Ok((Endpoint::parse(&host)?, source))
+}
+
+/// A connection to the engine: bollard for typed calls, and raw requests
+/// where the CLI must show the engine's JSON as it came (inspect).
+#[derive(Clone)]
+pub struct Engine {
+    pub docker: bollard::Docker,
+    pub endpoint: Endpoint,
+}
+
+impl Engine {
+    pub async fn connect(endpoint: Endpoint, source: HostSource) -> Result<Self, EngineError> {
+        if ping(&endpoint).await.is_err() {
+            if source == HostSource::Default {
+                start_berthd(&endpoint).await?;
+            } else {
+                return Err(EngineError::Unreachable(endpoint.url()));
+            }
+        }
+        let docker = match &endpoint {
+            Endpoint::Unix(p) => bollard::Docker::connect_with_unix(
+                &p.to_string_lossy(),
+                NO_TIMEOUT_SECS,
+                bollard::API_DEFAULT_VERSION,
+            ),
+            Endpoint::Tcp(a) => {
+                bollard::Docker::connect_with_http(a, NO_TIMEOUT_SECS, bollard::API_DEFAULT_VERSION)
+            }
+        }
+        .map_err(|e| EngineError::Http(e.to_string()))?;
+        // berthd speaks 1.41, as does Debian's dockerd: use what both support
+        let docker = docker
+            .negotiate_version()
+            .await
+            .map_err(|_| EngineError::Unreachable(endpoint.url()))?;
+        Ok(Engine { docker, endpoint })
+    }
+
+    /// Sends a request and returns once the response headers are in; the
+    /// body is read later (`wait` must be registered before `start`).
+    pub async fn open(
+        &self,
+        method: Method,
+        path: &str,
+    ) -> Result<hyper::Response<hyper::body::Incoming>, EngineError> {
+        let request = Request::builder()
+            .method(method)
+            .uri(path)
+            .header("Host", "localhost")
+            .body(Full::new(Bytes::new()))
+            .map_err(|e| EngineError::Http(e.to_string()))?;
+        let unreachable = |_| EngineError::Unreachable(self.endpoint.url());
+        let http = |e: hyper::Error| EngineError::Http(e.to_string());
+        match &self.endpoint {
+            Endpoint::Unix(p) => {
+                let io = TokioIo::new(
+                    tokio::net::UnixStream::connect(p)
+                        .await
+                        .map_err(unreachable)?,
+                );
+                let (mut sender, conn) = hyper::client::conn::http1::handshake(io)
+                    .await
+                    .map_err(http)?;
+                tokio::spawn(conn);
+                sender.send_request(request).await.map_err(http)
+            }
+            Endpoint::Tcp(a) => {
+                let io = TokioIo::new(
+                    tokio::net::TcpStream::connect(a)
+                        .await
+                        .map_err(unreachable)?,
+                );
+                let (mut sender, conn) = hyper::client::conn::http1::handshake(io)
+                    .await
+                    .map_err(http)?;
+                tokio::spawn(conn);
+                sender.send_request(request).await.map_err(http)
+            }
+        }
+    }
+
+    /// One request with the body as the engine sent it.
+    pub async fn raw(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Vec<u8>>,
+    ) -> Result<(StatusCode, Bytes), EngineError> {
+        raw_request(&self.endpoint, method, path, body).await
+    }
+}
+
+async fn raw_request(
+    endpoint: &Endpoint,
+    method: Method,
+    path: &str,
+    body: Option<Vec<u8>>,
+) -> Result<(StatusCode, Bytes), EngineError> {
+    let unreachable = |_| EngineError::Unreachable(endpoint.url());
+    let request = Request::builder()
+        .method(method)
+        .uri(path)
+        .header("Host", "localhost")
+        .header("Content-Type", "application/json")
+        .body(Full::new(Bytes::from(body.unwrap_or_default())))
+        .map_err(|e| EngineError::Http(e.to_string()))?;
+    let response = match endpoint {
+        Endpoint::Unix(p) => {
+            let stream = tokio::net::UnixStream::connect(p)
+                .await
+                .map_err(unreachable)?;
+            send(TokioIo::new(stream), request).await?
+        }
+        Endpoint::Tcp(a) => {
+            let stream = tokio::net::TcpStream::connect(a)
+                .await
+                .map_err(unreachable)?;
+            send(TokioIo::new(stream), request).await?
+        }
+    };
+    Ok(response)
+}
+
+async fn send<IO>(io: IO, request: Request<Full<Bytes>>) -> Result<(StatusCode, Bytes), EngineError>
+where
+    IO: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
+{
+    let http = |e: hyper::Error| EngineError::Http(e.to_string());
+    let (mut sender, connection) = hyper::client::conn::http1::handshake(io)
+        .await
+        .map_err(http)?;
+    tokio::spawn(connection);
+    let response = sender.send_request(request).await.map_err(http)?;
+    let status = response.status();
+    let body = response
+        .into_body()
+        .collect()
+        .await
+        .map_err(http)?
+        .to_bytes();
+    Ok((status, body))
+}
+
+async fn ping(endpoint: &Endpoint) -> Result<(), EngineError> {
+    let (status, _) = tokio::time::timeout(
+        Duration::from_secs(5),
+        raw_request(endpoint, Method::GET, "/_ping", None),
+    )
+    .await
+    .map_err(|_| EngineError::Unreachable(endpoint.url()))??;
+    if status.is_success() {
+        Ok(())
+    } else {
+        Err(EngineError::Unreachable(endpoint.url()))
+    }
+}
+
+/// berthd installed next to this binary (the install directory), else on PATH.
+fn berthd_path() -> Option<PathBuf> {
+    let exe = std::env::current_exe().ok()?.canonicalize().ok()?;
+    let beside = exe.parent()?.join("berthd");
+    if beside.is_file() {
+        return Some(beside);
+    }
+    let installed = Path::new("/usr/local/lib/berth/berthd");
+    installed.is_file().then(|| installed.to_path_buf())
+}
+
+async fn start_berthd(endpoint: &Endpoint) -> Result<(), EngineError> {
+    let url = endpoint.url();
+    // SAFETY: geteuid has no preconditions.
+    let root = unsafe { libc::geteuid() } == 0;
+    let Some(berthd) = berthd_path() else {
+        return Err(EngineError::Http(format!(
+            "Cannot connect to the berth engine at {url}, and berthd is not installed next to berth. \
+             Install it with ./scripts/install.sh (as root), or point DOCKER_HOST at a running engine."
+        )));
+    };
+    if !root {
+        return Err(EngineError::Http(format!(
+            "Cannot connect to the berth engine at {url}. Start it as root with `sudo {}` \
+             (or run berth as root once), or point DOCKER_HOST at a running engine.",
+            berthd.display()
+        )));
+    }
+    let log_dir = Path::new("/var/log/berth");
+    let log_path = log_dir.join("berthd.log");
+    let log = std::fs::create_dir_all(log_dir)
+        .and_then(|_| {
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&log_path)
+        })
+        .map_err(|e| EngineError::Http(format!("cannot open {}: {e}", log_path.display())))?;
+    let log_err = log
+        .try_clone()
+        .map_err(|e| EngineError::Http(format!("cannot open {}: {e}", log_path.display())))?;
+    let mut command = std::process::Command::new(&berthd);
+    command
+        .arg("--host")
+        .arg(&url)
+        .stdin(std::process::Stdio::null())
+        .stdout(log)
+        .stderr(log_err);
+    // berthd outlives this CLI: its own session, away from our terminal
+    // (Ctrl-C on the shell must not reach it).
+    use std::os::unix::process::CommandExt;
+    // SAFETY: setsid is async-signal-safe and touches no memory.
+    unsafe {
+        command.pre_exec(|| {
+            libc::setsid();
+            Ok(())
+        });
+    }
+    let child = command
+        .spawn()
+        .map_err(|e| EngineError::Http(format!("cannot start {}: {e}", berthd.display())))?;
+    eprintln!(
+        "berth: no engine answered on {url}; started {} (pid {}, log {})",
+        berthd.display(),
+        child.id(),
+        log_path.display()
+    );
+    // The first start builds the offline catalog: allow it some time.
+    for _ in 0..300 {
+        if ping(endpoint).await.is_ok() {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Err(EngineError::Http(format!(
+        "started berthd, but it did not answer on {url} within 30 s; see {}",
+        log_path.display()
+    )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hosts_parse() {
+        assert_eq!(
+            Endpoint::parse("unix:///run/x.sock").unwrap(),
+            Endpoint::Unix("/run/x.sock".into())
+        );
+        assert_eq!(
+            Endpoint::parse("tcp://127.0.0.1:2375").unwrap(),
+            Endpoint::Tcp("127.0.0.1:2375".into())
+        );
+        assert!(Endpoint::parse("ssh://me@host").is_err());
+    }
+}
