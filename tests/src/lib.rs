@@ -27,7 +27,7 @@ pub fn bin_dir() -> PathBuf {
         .and_then(Path::parent)
         .expect("test binary sits in target/<profile>/deps")
         .to_path_buf();
-    for bin in ["berthd", "berth-shim", "berth-runtime-helper"] {
+    for bin in ["berthd", "berth-shim", "berth-runtime-helper", "berth"] {
         assert!(
             dir.join(bin).exists(),
             "{} is missing: build the workspace first (cargo build --workspace)",
@@ -177,6 +177,25 @@ impl TestDaemon {
             .env("NO_COLOR", "1")
             .env_remove("DOCKER_CONTEXT");
         cmd
+    }
+
+    /// berth's own docker CLI (`berth docker ARGS`) against this daemon.
+    pub fn berth_command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(bin_dir().join("berth"));
+        cmd.arg("docker")
+            .args(args)
+            .env("DOCKER_HOST", format!("unix://{}", self.socket.display()))
+            .env_remove("BERTH_HOST")
+            .env("NO_COLOR", "1");
+        cmd
+    }
+
+    /// Runs berth's docker CLI; stdin is empty.
+    pub fn berth(&self, args: &[&str]) -> Output {
+        self.berth_command(args)
+            .stdin(Stdio::null())
+            .output()
+            .expect("running berth docker")
     }
 
     /// Runs the real docker CLI against this daemon.

@@ -92,6 +92,34 @@ impl PtySession {
         }
     }
 
+    /// Whether the terminal is in its cooked state (canonical input and
+    /// echo on), as a shell leaves it: raw mode must not outlive a client.
+    pub fn is_cooked(&self) -> bool {
+        // SAFETY: tcgetattr fills the struct we pass; the fd is ours.
+        let mut t: libc::termios = unsafe { std::mem::zeroed() };
+        let rc = unsafe { libc::tcgetattr(self.master.as_raw_fd(), &mut t) };
+        assert_eq!(rc, 0, "tcgetattr: {}", std::io::Error::last_os_error());
+        t.c_lflag & libc::ICANON != 0 && t.c_lflag & libc::ECHO != 0
+    }
+
+    /// Waits for the command to end without consuming the session.
+    pub fn wait_status(&mut self, timeout: Duration) -> ExitStatus {
+        let deadline = Instant::now() + timeout;
+        loop {
+            self.pump();
+            if let Some(status) = self.child.try_wait().unwrap() {
+                self.pump();
+                return status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the command did not end; the terminal shows:\n{}",
+                self.screen
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     pub fn expect(&mut self, needle: &str, timeout: Duration) -> usize {
         self.expect_after(0, needle, timeout)
     }

@@ -54,10 +54,8 @@ pub fn command_help(path: &str, spec: &Spec) -> String {
     if spec.flags.iter().any(|a| a.get_short() == Some('h')) {
         rows.push(("      --help".into(), "Print usage".into()));
     }
-    rows.sort_by(|a, b| {
-        a.0.trim_start_matches([' ', '-'])
-            .cmp(b.0.trim_start_matches([' ', '-']))
-    });
+    // docker lists flags by their long names
+    rows.sort_by_key(|row| row.0.split("--").nth(1).unwrap_or_default().to_string());
     if !rows.is_empty() {
         out.push_str("\nOptions:\n");
         let column = rows.iter().map(|(f, _)| f.len()).max().unwrap_or(0) + 3;

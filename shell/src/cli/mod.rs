@@ -173,23 +173,18 @@ fn build_parser(spec: &Spec) -> clap::Command {
     command
 }
 
-/// What the user typed for the flag clap complains about.
+/// What the user typed for the flag clap complains about: a flag lacks
+/// its value only at the end of the line, so it is the last word.
 fn typed_flag(err: &clap::Error, argv: &[String]) -> String {
-    let invalid = match err.get(ContextKind::InvalidArg) {
-        Some(ContextValue::String(s)) => s.clone(),
-        _ => String::new(),
-    };
-    let name = invalid
-        .split([' ', '='])
-        .next()
-        .unwrap_or_default()
-        .to_string();
-    // clap names `-e` by its long form: find the token actually typed
-    argv.iter()
-        .rev()
-        .find(|a| a.starts_with('-') && (a.starts_with(&name) || !name.starts_with("--")))
-        .cloned()
-        .unwrap_or(name)
+    match argv.last() {
+        Some(last) if last.starts_with('-') => last.split('=').next().unwrap_or(last).to_string(),
+        _ => match err.get(ContextKind::InvalidArg) {
+            Some(ContextValue::String(s)) => {
+                s.split([' ', '=']).next().unwrap_or_default().to_string()
+            }
+            _ => String::new(),
+        },
+    }
 }
 
 fn unknown_flag(token: &str, argv: &[String]) -> String {

@@ -37,7 +37,8 @@ pub fn call(name: &str, args: &[Value]) -> Result<Value, TemplateError> {
         "json" => {
             arity(name, args, 1)?;
             Value::from(
-                serde_json::to_string(&args[0]).map_err(|e| TemplateError::Exec(e.to_string()))?,
+                serde_json::to_string(&go_json_order(&args[0]))
+                    .map_err(|e| TemplateError::Exec(e.to_string()))?,
             )
         }
         "join" => {
@@ -110,7 +111,11 @@ pub fn call(name: &str, args: &[Value]) -> Result<Value, TemplateError> {
             let mut current = first.clone();
             for key in keys {
                 current = match (&current, key) {
-                    (Value::Object(m), k) => m.get(&text(k)).cloned().unwrap_or(Value::Null),
+                    // docker's maps are typed (map[string]string): a missing
+                    // key gives the zero value, an empty string
+                    (Value::Object(m), k) => {
+                        m.get(&text(k)).cloned().unwrap_or_else(|| Value::from(""))
+                    }
                     (Value::Array(a), k) => {
                         let i = int("index", k)?;
                         a.get(i as usize).cloned().ok_or_else(|| {
@@ -119,7 +124,7 @@ pub fn call(name: &str, args: &[Value]) -> Result<Value, TemplateError> {
                             ))
                         })?
                     }
-                    (Value::Null, _) => Value::Null,
+                    (Value::Null, _) => Value::from(""),
                     (other, _) => {
                         return Err(TemplateError::Exec(format!(
                             "error calling index: can't index item of type {}",
@@ -189,6 +194,31 @@ pub fn call(name: &str, args: &[Value]) -> Result<Value, TemplateError> {
             )));
         }
     })
+}
+
+/// Go marshals structs in field order and maps with sorted keys. JSON does
+/// not say which was which: Engine API structs have capitalised field
+/// names, so an object with any other key is taken for a map.
+fn go_json_order(value: &Value) -> Value {
+    match value {
+        Value::Array(a) => Value::Array(a.iter().map(go_json_order).collect()),
+        Value::Object(m) => {
+            let is_map = m
+                .keys()
+                .any(|k| !k.starts_with(|c: char| c.is_ascii_uppercase()));
+            let mut entries: Vec<(&String, &Value)> = m.iter().collect();
+            if is_map {
+                entries.sort_by(|a, b| a.0.cmp(b.0));
+            }
+            Value::Object(
+                entries
+                    .into_iter()
+                    .map(|(k, v)| (k.clone(), go_json_order(v)))
+                    .collect(),
+            )
+        }
+        other => other.clone(),
+    }
 }
 
 fn title(s: &str) -> String {
