@@ -65,6 +65,51 @@ pub enum HostSource {
     Default,
 }
 
+/// Where berth's own engine lives: the system one, or (BERTH_ENGINE_DIR)
+/// a private one under a directory, as tests and `lab test` use.
+#[derive(Debug, Clone)]
+pub struct EngineHome {
+    pub socket: PathBuf,
+    /// berthd arguments beyond the socket.
+    pub args: Vec<String>,
+    pub log: PathBuf,
+    pub pid_file: Option<PathBuf>,
+}
+
+impl EngineHome {
+    pub fn current() -> Self {
+        match std::env::var_os("BERTH_ENGINE_DIR").filter(|d| !d.is_empty()) {
+            Some(dir) => {
+                let dir = PathBuf::from(dir);
+                let mut args = vec![
+                    "--data-root".to_string(),
+                    dir.join("data").to_string_lossy().into_owned(),
+                    "--exec-root".to_string(),
+                    dir.join("exec").to_string_lossy().into_owned(),
+                ];
+                if let Some(parent) = std::env::var("BERTH_CGROUP_PARENT")
+                    .ok()
+                    .filter(|p| !p.is_empty())
+                {
+                    args.extend(["--cgroup-parent".to_string(), parent]);
+                }
+                EngineHome {
+                    socket: dir.join("berth.sock"),
+                    args,
+                    log: dir.join("berthd.log"),
+                    pid_file: Some(dir.join("berthd.pid")),
+                }
+            }
+            None => EngineHome {
+                socket: PathBuf::from(DEFAULT_HOST.trim_start_matches("unix://")),
+                args: Vec::new(),
+                log: PathBuf::from("/var/log/berth/berthd.log"),
+                pid_file: None,
+            },
+        }
+    }
+}
+
 pub fn resolve(flag: Option<&str>) -> Result<(Endpoint, HostSource), EngineError> {
     let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
     let (host, source) = if let Some(h) = flag {
@@ -74,7 +119,11 @@ pub fn resolve(flag: Option<&str>) -> Result<(Endpoint, HostSource), EngineError
     } else if let Some(h) = env("DOCKER_HOST") {
         (h, HostSource::DockerHost)
     } else {
-        (DEFAULT_HOST.to_string(), HostSource::Default)
+        let home = EngineHome::current();
+        (
+            format!("unix://{}", home.socket.display()),
+            HostSource::Default,
+        )
     };
     Ok((Endpoint::parse(&host)?, source))
 }
@@ -91,7 +140,7 @@ impl Engine {
     pub async fn connect(endpoint: Endpoint, source: HostSource) -> Result<Self, EngineError> {
         if ping(&endpoint).await.is_err() {
             if source == HostSource::Default {
-                start_berthd(&endpoint).await?;
+                start_berthd(&endpoint, &EngineHome::current()).await?;
             } else {
                 return Err(EngineError::Unreachable(endpoint.url()));
             }
@@ -245,40 +294,39 @@ fn berthd_path() -> Option<PathBuf> {
     installed.is_file().then(|| installed.to_path_buf())
 }
 
-async fn start_berthd(endpoint: &Endpoint) -> Result<(), EngineError> {
+async fn start_berthd(endpoint: &Endpoint, home: &EngineHome) -> Result<(), EngineError> {
     let url = endpoint.url();
     // SAFETY: geteuid has no preconditions.
     let root = unsafe { libc::geteuid() } == 0;
     let Some(berthd) = berthd_path() else {
         return Err(EngineError::Http(format!(
             "Cannot connect to the berth engine at {url}, and berthd is not installed next to berth. \
-             Install it with ./scripts/install.sh (as root), or point DOCKER_HOST at a running engine."
+             Install both with ./scripts/install.sh (as root), or point DOCKER_HOST at a running engine."
         )));
     };
     if !root {
         return Err(EngineError::Http(format!(
             "Cannot connect to the berth engine at {url}. Start it as root with `sudo {}` \
-             (or run berth as root once), or point DOCKER_HOST at a running engine.",
+             (or run berth as root once, which starts it), or point DOCKER_HOST at a running engine.",
             berthd.display()
         )));
     }
-    let log_dir = Path::new("/var/log/berth");
-    let log_path = log_dir.join("berthd.log");
-    let log = std::fs::create_dir_all(log_dir)
-        .and_then(|_| {
-            std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(&log_path)
-        })
-        .map_err(|e| EngineError::Http(format!("cannot open {}: {e}", log_path.display())))?;
-    let log_err = log
-        .try_clone()
-        .map_err(|e| EngineError::Http(format!("cannot open {}: {e}", log_path.display())))?;
+    let cannot_log =
+        |e: std::io::Error| EngineError::Http(format!("cannot open {}: {e}", home.log.display()));
+    if let Some(dir) = home.log.parent() {
+        std::fs::create_dir_all(dir).map_err(cannot_log)?;
+    }
+    let log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&home.log)
+        .map_err(cannot_log)?;
+    let log_err = log.try_clone().map_err(cannot_log)?;
     let mut command = std::process::Command::new(&berthd);
     command
         .arg("--host")
         .arg(&url)
+        .args(&home.args)
         .stdin(std::process::Stdio::null())
         .stdout(log)
         .stderr(log_err);
@@ -295,11 +343,15 @@ async fn start_berthd(endpoint: &Endpoint) -> Result<(), EngineError> {
     let child = command
         .spawn()
         .map_err(|e| EngineError::Http(format!("cannot start {}: {e}", berthd.display())))?;
+    if let Some(pid_file) = &home.pid_file {
+        std::fs::write(pid_file, child.id().to_string())
+            .map_err(|e| EngineError::Http(format!("cannot write {}: {e}", pid_file.display())))?;
+    }
     eprintln!(
         "berth: no engine answered on {url}; started {} (pid {}, log {})",
         berthd.display(),
         child.id(),
-        log_path.display()
+        home.log.display()
     );
     // The first start builds the offline catalog: allow it some time.
     for _ in 0..300 {
@@ -310,7 +362,7 @@ async fn start_berthd(endpoint: &Endpoint) -> Result<(), EngineError> {
     }
     Err(EngineError::Http(format!(
         "started berthd, but it did not answer on {url} within 30 s; see {}",
-        log_path.display()
+        home.log.display()
     )))
 }
 

@@ -73,6 +73,14 @@ pub struct TestDaemon {
 
 impl TestDaemon {
     pub fn start() -> Self {
+        let mut d = Self::unstarted();
+        d.spawn_daemon();
+        d
+    }
+
+    /// The roots of a test daemon, with no berthd yet (for clients that
+    /// start it themselves: `berth` does when nothing answers).
+    pub fn unstarted() -> Self {
         let root = tempfile::Builder::new()
             .prefix("berth-test-")
             .tempdir_in("/tmp")
@@ -86,7 +94,7 @@ impl TestDaemon {
         let cgroup_parent = cgroup_parent_of(root.path());
         let docker_config = root.path().join("docker-config");
         std::fs::create_dir_all(&docker_config).unwrap();
-        let mut d = TestDaemon {
+        TestDaemon {
             socket: root.path().join("berth.sock"),
             data_root: root.path().join("data"),
             exec_root: root.path().join("exec"),
@@ -94,9 +102,7 @@ impl TestDaemon {
             child: None,
             docker_config,
             root,
-        };
-        d.spawn_daemon();
-        d
+        }
     }
 
     /// Starts berthd on this daemon's roots in a new network namespace.

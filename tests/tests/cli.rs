@@ -174,9 +174,66 @@ fn images_logs_top_and_history_match_docker() {
         &["port", "web"],
         &["wait", "done"],
         &["stats", "--no-stream", "--format", "{{.Name}} {{.PIDs}}"],
+        &["logs", "--since", "10m", "done"],
+        &["logs", "--until", "1s", "done"],
+        &["inspect", "-s", "-f", "{{.SizeRw}} {{.SizeRootFs}}", "web"],
+        &[
+            "exec",
+            "-e",
+            "X=1",
+            "-w",
+            "/tmp",
+            "-u",
+            "nobody",
+            "web",
+            "sh",
+            "-c",
+            "echo $X $(pwd) $(id -un)",
+        ],
+        &["pull", "busybox"],
+        &["pull", "-q", "hello-world:latest"],
     ] {
         same(&d, args);
     }
+}
+
+#[test]
+fn events_match_docker() {
+    let d = TestDaemon::start();
+    let now = || {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs()
+    };
+    let since = (now() - 1).to_string();
+    d.ok(&["run", "--rm", "--name", "brief", "busybox", "true"]);
+    d.ok(&["tag", "busybox", "mine:1"]);
+    d.ok(&["rmi", "mine:1"]);
+    std::thread::sleep(Duration::from_millis(1100));
+    let until = (now() + 1).to_string();
+    std::thread::sleep(Duration::from_millis(1100));
+    for extra in [
+        &[][..],
+        &[
+            "--format",
+            "{{.Type}} {{.Action}} {{.Actor.Attributes.name}}",
+        ],
+        &["-f", "type=image"],
+    ] {
+        let mut args = vec!["events", "--since", &since, "--until", &until];
+        args.extend_from_slice(extra);
+        same(&d, &args);
+    }
+    let ours = String::from_utf8(
+        d.berth(&["events", "--since", &since, "--until", &until])
+            .stdout,
+    )
+    .unwrap();
+    assert!(
+        ours.contains(" container start ") && ours.contains(" image untag "),
+        "{ours}"
+    );
 }
 
 #[test]
@@ -402,4 +459,61 @@ fn exec_it_and_logs_follow_end_cleanly() {
     stats.send(b"\x03");
     stats.wait_status(T);
     assert!(stats.is_cooked());
+}
+
+/// berth's own engine home (BERTH_ENGINE_DIR) in a new network namespace,
+/// with no DOCKER_HOST: what `berth docker` does on a machine where
+/// nothing runs yet.
+fn berth_in_own_home(d: &TestDaemon, uid: Option<u32>, args: &[&str]) -> Output {
+    let mut cmd = std::process::Command::new("unshare");
+    cmd.arg("--net");
+    if let Some(uid) = uid {
+        cmd.args([
+            "setpriv",
+            &format!("--reuid={uid}"),
+            &format!("--regid={uid}"),
+            "--clear-groups",
+        ]);
+    }
+    cmd.arg(berth_tests::bin_dir().join("berth"))
+        .arg("docker")
+        .args(args)
+        .env_remove("DOCKER_HOST")
+        .env_remove("BERTH_HOST")
+        .env("BERTH_ENGINE_DIR", d.root())
+        .env("BERTH_CGROUP_PARENT", &d.cgroup_parent)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("running berth")
+}
+
+#[test]
+fn berth_starts_its_engine_when_none_answers() {
+    let d = TestDaemon::unstarted();
+    // not root: nothing is started, and the message says how to fix it
+    let o = berth_in_own_home(&d, Some(65534), &["ps"]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("Cannot connect to the berth engine") && err.contains("as root"),
+        "{err}"
+    );
+    assert!(!d.root().join("berthd.pid").exists());
+    // root: berthd starts in the background and the command goes through
+    let o = berth_in_own_home(&d, None, &["run", "--rm", "hello-world"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(
+        err.contains("no engine answered") && err.contains("started"),
+        "{err}"
+    );
+    assert!(String::from_utf8_lossy(&o.stdout).contains("Hello from berth!"));
+    // the engine stays: the next command finds it and says nothing about it
+    let o = d.berth(&["ps", "-a", "-q"]);
+    assert!(o.status.success());
+    assert!(
+        o.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
 }

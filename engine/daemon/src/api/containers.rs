@@ -42,6 +42,16 @@ pub async fn create(
         .into_response())
 }
 
+/// Size of a container's image, 0 when the image is gone.
+fn image_size(engine: &Engine, image_id: &str) -> i64 {
+    image_id
+        .parse::<berth_store::Digest>()
+        .ok()
+        .and_then(|d| engine.store.index.record(&d).ok())
+        .map(|r| r.size as i64)
+        .unwrap_or(0)
+}
+
 fn dir_size(path: &std::path::Path) -> i64 {
     let mut total = 0i64;
     let mut stack = vec![path.to_path_buf()];
@@ -115,13 +125,21 @@ pub async fn list(State(engine): State<AppState>, Query(q): Query<Q>) -> ApiResu
     }
     let with_size = flag(&q, "size");
     let data_root = engine.paths.data_root.clone();
+    let image_sizes: Vec<i64> = records
+        .iter()
+        .map(|r| image_size(&engine, &r.image_id))
+        .collect();
     let out = tokio::task::spawn_blocking(move || {
         records
             .iter()
-            .map(|r| {
+            .zip(image_sizes)
+            .map(|(r, image_size)| {
                 let size = with_size
                     .then(|| dir_size(&data_root.join("snapshots/rw").join(&r.id).join("diff")));
-                view::summary(r, size)
+                let mut summary = view::summary(r, size);
+                // ps -s shows "(virtual ...)": the container's writes plus its image
+                summary.size_root_fs = size.map(|s| s + image_size);
+                summary
             })
             .collect::<Vec<_>>()
     })
@@ -133,10 +151,27 @@ pub async fn list(State(engine): State<AppState>, Query(q): Query<Q>) -> ApiResu
 pub async fn inspect(
     State(engine): State<AppState>,
     Path(id): Path<String>,
+    Query(q): Query<Q>,
 ) -> ApiResult<Response> {
     let entry = engine.containers.lookup(&id)?;
     let rec = entry.record.lock().await.clone();
-    Ok(Json(view::inspect(&rec, &engine.paths)).into_response())
+    let mut view = view::inspect(&rec, &engine.paths);
+    if flag(&q, "size") {
+        // `docker inspect -s`: the container's own writes, and with the image
+        let diff = engine
+            .paths
+            .data_root
+            .join("snapshots/rw")
+            .join(&rec.id)
+            .join("diff");
+        let size_rw = tokio::task::spawn_blocking(move || dir_size(&diff))
+            .await
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
+        let image_size = image_size(&engine, &rec.image_id);
+        view.size_rw = Some(size_rw);
+        view.size_root_fs = Some(size_rw + image_size);
+    }
+    Ok(Json(view).into_response())
 }
 
 fn no_content() -> Response {

@@ -315,41 +315,52 @@ pub async fn pull_with_progress(
             return Err(CliError::daemon(e));
         }
         let status = info.status.unwrap_or_default();
-        match info.id {
-            Some(id) if terminal && !quiet => {
+        let progress = info
+            .progress_detail
+            .and_then(|p| p.total.zip(p.current))
+            .filter(|(t, _)| *t > 0);
+        match (info.id, progress) {
+            // on a terminal, a layer with byte counts gets a bar that fills
+            (Some(id), Some((total, current))) if terminal && !quiet => {
                 let bar = layers.entry(id.clone()).or_insert_with(|| {
-                    let bar = bars.add(indicatif::ProgressBar::new(0));
-                    bar.set_style(
-                        indicatif::ProgressStyle::with_template("{prefix}: {msg}")
-                            .unwrap_or(style.clone()),
-                    );
+                    let bar = bars.add(indicatif::ProgressBar::new(total as u64));
+                    bar.set_style(style.clone());
                     bar.set_prefix(id.clone());
                     bar
                 });
-                match info.progress_detail.and_then(|p| p.total.zip(p.current)) {
-                    Some((total, current)) if total > 0 => {
-                        bar.set_style(style.clone());
-                        bar.set_length(total as u64);
-                        bar.set_position(current as u64);
-                    }
-                    _ => bar.set_style(
-                        indicatif::ProgressStyle::with_template("{prefix}: {msg}")
-                            .unwrap_or(style.clone()),
-                    ),
-                }
+                bar.set_length(total as u64);
+                bar.set_position(current as u64);
                 bar.set_message(status);
             }
-            Some(id) => emit(format!("{id}: {status}")),
-            None => {
-                let _ = bars.println(&status);
-                if !terminal {
-                    emit(status);
-                }
+            (Some(id), _) if terminal && !quiet => match layers.get(&id) {
+                Some(bar) => bar.finish_with_message(status),
+                None => above_bars(
+                    &bars,
+                    layers.is_empty(),
+                    format!("{id}: {status}"),
+                    to_stderr,
+                ),
+            },
+            (Some(id), _) => emit(format!("{id}: {status}")),
+            (None, _) if terminal && !quiet => {
+                above_bars(&bars, layers.is_empty(), status, to_stderr)
             }
+            (None, _) => emit(status),
         }
     }
     for bar in layers.values() {
         bar.finish();
     }
     Ok(())
+}
+
+/// A status line on a terminal: above the bars once there are bars.
+fn above_bars(bars: &indicatif::MultiProgress, no_bars: bool, line: String, to_stderr: bool) {
+    if !no_bars {
+        let _ = bars.println(line);
+    } else if to_stderr {
+        eprintln!("{line}");
+    } else {
+        out(&format!("{line}\n"));
+    }
 }
