@@ -216,6 +216,14 @@ async fn target(ctx: &Context<'_>, name: &Option<String>, image: &Option<String>
     Ok(list.first().and_then(|c| c.id.clone()))
 }
 
+fn missing(name: &Option<String>, image: &Option<String>) -> String {
+    match (name, image) {
+        (Some(n), _) => format!("no container named {n}"),
+        (None, Some(i)) => format!("no container from {i} made in this lab"),
+        _ => "no container".into(),
+    }
+}
+
 fn which(name: &Option<String>, image: &Option<String>) -> String {
     match (name, image) {
         (Some(n), _) => format!("container {n}"),
@@ -234,7 +242,7 @@ pub async fn exec(ctx: &Context<'_>, check: &ExecCheck) -> Result<Outcome, Grade
         expected.push_str(&format!(" with output matching /{}/", p.0.as_str()));
     }
     let Some(id) = target(ctx, &check.container, &check.image).await? else {
-        return Ok(Outcome::new("exec", false, expected, format!("no {who}")));
+        return Ok(Outcome::new("exec", false, expected, missing(&check.container, &check.image)));
     };
     let created = match ctx
         .docker
@@ -277,7 +285,7 @@ pub async fn log(ctx: &Context<'_>, check: &LogCheck) -> Result<Outcome, GradeEr
         _ => format!("the log of {who}"),
     };
     let Some(id) = target(ctx, &check.container, &check.image).await? else {
-        return Ok(Outcome::new("log", false, expected, format!("no {who}")));
+        return Ok(Outcome::new("log", false, expected, missing(&check.container, &check.image)));
     };
     let mut stream = ctx.docker.logs(
         &id,

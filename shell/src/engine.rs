@@ -333,10 +333,15 @@ async fn start_berthd(endpoint: &Endpoint, home: &EngineHome) -> Result<(), Engi
     // berthd outlives this CLI: its own session, away from our terminal
     // (Ctrl-C on the shell must not reach it).
     use std::os::unix::process::CommandExt;
-    // SAFETY: setsid is async-signal-safe and touches no memory.
+    // SAFETY: setsid and unshare are async-signal-safe and touch no memory.
+    // `lab test` engines also get a network namespace of their own.
+    let private_net = std::env::var_os("BERTH_ENGINE_PRIVATE_NET").is_some_and(|v| v == "1");
     unsafe {
-        command.pre_exec(|| {
+        command.pre_exec(move || {
             libc::setsid();
+            if private_net && libc::unshare(libc::CLONE_NEWNET) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
             Ok(())
         });
     }

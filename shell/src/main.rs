@@ -1,17 +1,24 @@
-//! `berth`: the teaching shell (coming with the labs) and `berth docker
-//! ...`, a docker-compatible CLI. Invoked under the name `docker` (the link
-//! the shell puts first on its own PATH), it is that CLI directly.
+//! `berth`: the teaching shell (no arguments), `berth docker ...` (a
+//! docker-compatible CLI; also what berth is when invoked as `docker`),
+//! `berth lab lint|test FILE...` and `berth grade`.
 
 mod cli;
 mod engine;
+mod teach;
 mod template;
 
-fn usage() -> String {
-    "Usage:  berth docker [DOCKER OPTIONS] COMMAND\n\n\
-     berth's docker-compatible CLI. It finds the engine through -H, BERTH_HOST,\n\
-     DOCKER_HOST, then unix:///run/berth/berth.sock (starting berthd there when\n\
-     run as root and nothing answers).\n"
-        .to_string()
+fn usage() -> &'static str {
+    "Usage:
+  berth [--plain]                 the teaching shell (labs, hints, checks)
+  berth docker [OPTIONS] COMMAND  berth's docker-compatible CLI
+  berth lab lint FILE...          check lab files
+  berth lab test FILE...          play labs on a fresh private engine (as root)
+  berth grade [--lab ID] [--format table|json|junit|csv] [--plain]
+
+The engine is found through BERTH_HOST, DOCKER_HOST, then
+unix:///run/berth/berth.sock, where berth starts berthd when run as root
+and nothing answers.
+"
 }
 
 fn main() {
@@ -21,19 +28,27 @@ fn main() {
         .and_then(|a| std::path::Path::new(a).file_name())
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let code = if invoked_as == "docker" {
-        cli::main(args.split_off(1))
-    } else {
-        match args.get(1).map(String::as_str) {
-            Some("docker") => cli::main(args.split_off(2)),
-            Some("--help" | "-h" | "help") | None => {
-                print!("{}", usage());
-                0
-            }
-            Some(other) => {
-                eprintln!("berth: unknown command {other:?}\n\n{}", usage());
-                2
-            }
+    if invoked_as == "docker" {
+        std::process::exit(cli::main(args.split_off(1)));
+    }
+    let rest: Vec<String> = args.split_off(1);
+    let words: Vec<&str> = rest.iter().map(String::as_str).collect();
+    let code = match words.as_slice() {
+        ["docker", ..] => cli::main(rest[1..].to_vec()),
+        ["lab", "lint", ..] => teach::labtest::lint(&rest[2..]),
+        ["lab", "test", ..] => teach::labtest::test(&rest[2..]),
+        ["grade", ..] => teach::grade::run(&rest[1..]),
+        ["--help" | "-h" | "help"] => {
+            print!("{}", usage());
+            0
+        }
+        flags if flags.iter().all(|f| matches!(*f, "--plain" | "--timings")) => teach::run_shell(teach::ShellOptions {
+            plain: flags.contains(&"--plain"),
+            timings: flags.contains(&"--timings"),
+        }),
+        _ => {
+            eprintln!("berth: unknown arguments {rest:?}\n\n{}", usage());
+            2
         }
     };
     std::process::exit(code);

@@ -1,0 +1,140 @@
+//! Tab completion: berth's commands and lab ids, docker subcommands and
+//! flags (from the CLI's own command table), container and image names
+//! (asked of the engine, briefly).
+
+use std::time::Duration;
+
+use rustyline::completion::{Completer, Pair};
+use rustyline::highlight::Highlighter;
+use rustyline::hint::Hinter;
+use rustyline::validate::Validator;
+
+use crate::cli::spec;
+use crate::engine::Engine;
+
+pub struct Helper {
+    pub engine: Engine,
+    pub rt: tokio::runtime::Handle,
+    pub lab_ids: Vec<String>,
+}
+
+/// Commands whose arguments are images; the others take containers.
+const IMAGE_COMMANDS: &[&str] = &["run", "create", "images", "rmi", "history", "pull", "tag", "image"];
+
+const SHELL_WORDS: &[&str] = &["ls", "cat", "curl", "echo", "sh"];
+
+impl Helper {
+    fn names(&self, images: bool) -> Vec<String> {
+        let docker = self.engine.docker.clone();
+        let fetch = async move {
+            if images {
+                docker
+                    .list_images(None::<bollard::query_parameters::ListImagesOptions>)
+                    .await
+                    .map(|l| l.into_iter().flat_map(|i| i.repo_tags).filter(|t| t != "<none>:<none>").collect())
+                    .unwrap_or_default()
+            } else {
+                docker
+                    .list_containers(Some(bollard::query_parameters::ListContainersOptions {
+                        all: true,
+                        ..Default::default()
+                    }))
+                    .await
+                    .map(|l| {
+                        l.into_iter()
+                            .flat_map(|c| c.names.unwrap_or_default())
+                            .map(|n| n.trim_start_matches('/').to_string())
+                            .collect()
+                    })
+                    .unwrap_or_default()
+            }
+        };
+        self.rt
+            .block_on(async { tokio::time::timeout(Duration::from_millis(300), fetch).await })
+            .unwrap_or_default()
+    }
+
+    pub fn candidates(&self, words: &[&str], current: &str) -> Vec<String> {
+        let mut pool: Vec<String> = match words {
+            [] => super::commands::NAMES
+                .iter()
+                .chain(std::iter::once(&"docker"))
+                .chain(SHELL_WORDS.iter())
+                .map(|s| s.to_string())
+                .collect(),
+            ["lab"] => vec!["start".into()],
+            ["lab", "start"] => self.lab_ids.clone(),
+            ["reset"] => vec!["lab".into(), "step".into()],
+            ["docker"] => spec::TOP_LEVEL
+                .iter()
+                .map(|(n, _)| n.to_string())
+                .chain(spec::GROUPS.iter().map(|(g, _)| g.to_string()))
+                .collect(),
+            ["docker", group] if spec::GROUPS.iter().any(|(g, _)| g == group) => spec::group_commands(group)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(n, _)| n.to_string())
+                .collect(),
+            ["docker", rest @ ..] => {
+                let (key, image_args) = match rest {
+                    [group, sub, ..] if spec::GROUPS.iter().any(|(g, _)| g == group) => {
+                        (spec::management(group, sub), *group == "image" || IMAGE_COMMANDS.contains(sub))
+                    }
+                    [name, ..] => (spec::spec(name).map(|s| s.key), IMAGE_COMMANDS.contains(name)),
+                    [] => (None, false),
+                };
+                if current.starts_with('-') {
+                    key.and_then(spec::spec)
+                        .map(|s| {
+                            s.flags
+                                .iter()
+                                .flat_map(|f| {
+                                    let long = f.get_long().map(|l| format!("--{l}"));
+                                    let short = f.get_short().map(|c| format!("-{c}"));
+                                    long.into_iter().chain(short)
+                                })
+                                .collect()
+                        })
+                        .unwrap_or_default()
+                } else {
+                    self.names(image_args)
+                }
+            }
+            _ => Vec::new(),
+        };
+        pool.retain(|c| c.starts_with(current));
+        pool.sort();
+        pool.dedup();
+        pool
+    }
+}
+
+impl Completer for Helper {
+    type Candidate = Pair;
+
+    fn complete(&self, line: &str, pos: usize, _ctx: &rustyline::Context<'_>) -> rustyline::Result<(usize, Vec<Pair>)> {
+        let before = &line[..pos];
+        let start = before.rfind(char::is_whitespace).map(|i| i + 1).unwrap_or(0);
+        let current = &before[start..];
+        let words: Vec<&str> = before[..start].split_whitespace().collect();
+        let pairs = self
+            .candidates(&words, current)
+            .into_iter()
+            .map(|c| Pair {
+                display: c.clone(),
+                replacement: format!("{c} "),
+            })
+            .collect();
+        Ok((start, pairs))
+    }
+}
+
+impl Hinter for Helper {
+    type Hint = String;
+}
+
+impl Highlighter for Helper {}
+
+impl Validator for Helper {}
+
+impl rustyline::Helper for Helper {}
