@@ -67,3 +67,33 @@ rss() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
 shims=$(pgrep -x berth-shim | while read -r p; do if grep -q "$work" "/proc/$p/cmdline" 2>/dev/null; then echo "$p"; fi; done)
 echo "berth-shim VmRSS (KiB), 10 containers: $(for p in $shims; do rss "$p"; done | sort -n | tr '\n' ' ')"
 echo "berthd VmRSS with 10 containers: $(rss "$daemon") KiB"
+
+# The teaching shell's latency: the run lab played through `berth
+# --timings` (stdin is not a terminal, so rustyline reads plain lines):
+# per step `hint` and `step`, then the solution lines.
+docker rm -f $(docker ps -aq) >/dev/null
+python3 - labs/catalog/run.toml >"$work/lines" <<'PY'
+import sys, tomllib
+lab = tomllib.load(open(sys.argv[1], "rb"))
+print("lab start run")
+for step in lab["steps"]:
+    print("hint"); print("step")
+    for line in step["solution"]:
+        print(line)
+print("exit")
+PY
+BERTH_STATE_DIR="$work/state" BERTH_HOST="$DOCKER_HOST" NO_COLOR=1 \
+  target/release/berth --timings <"$work/lines" >"$work/shell.out" 2>"$work/shell.timings"
+python3 - "$work/shell.timings" <<'PY'
+import sys, statistics
+cmd, judge = [], []
+for line in open(sys.argv[1]):
+    w = line.split()
+    if line.startswith("berth-timing shell-command"):
+        cmd.append(float(w[2]))
+    elif line.startswith("berth-timing line"):
+        judge.append(float(w[5]))
+print(f"shell commands (hint, step, lab start): {len(cmd)}, median {statistics.median(cmd):.2f} ms, max {max(cmd):.2f} ms")
+print(f"judgement after a docker line: {len(judge)}, median {statistics.median(judge):.2f} ms, max {max(judge):.2f} ms (max includes waits on within/stable_for)")
+PY
+grep -c "passed:" "$work/shell.out" | sed 's/^/steps passed in the timed run: /'

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds berth (the CLI and, later, the teaching shell) and its engine
+# Builds berth (the teaching shell and its docker CLI) and its engine
 # (berthd, berth-shim, berth-runtime-helper) and installs them under
 # /usr/local/lib/berth, with /usr/local/bin/berth and /usr/local/bin/berthd
 # links. No `docker` name is installed: a real docker CLI is never
@@ -16,3 +16,7 @@ for bin in berth berthd berth-shim berth-runtime-helper; do
 done
 ln -sf /usr/local/lib/berth/berthd /usr/local/bin/berthd
 ln -sf /usr/local/lib/berth/berth /usr/local/bin/berth
+# the labs and their lessons, where an installed berth looks for them
+install -d /usr/local/share/berth/labs /usr/local/share/berth/lessons
+install -m 0644 labs/catalog/*.toml /usr/local/share/berth/labs/
+install -m 0644 courseware/lessons/*.md /usr/local/share/berth/lessons/

@@ -1,10 +1,10 @@
 //! Container, exec and log checks.
 
+use berth_labs::format::{ContainerCheck, ExecCheck, LogCheck, Scope};
 use bollard::container::LogOutput;
 use bollard::exec::{CreateExecOptions, StartExecResults};
 use bollard::models::ContainerSummary;
 use bollard::query_parameters::{ListContainersOptions, LogsOptions};
-use berth_labs::format::{ContainerCheck, ExecCheck, LogCheck, Scope};
 use futures::StreamExt;
 
 use crate::{Context, GradeError, Outcome};
@@ -41,7 +41,13 @@ async fn list(ctx: &Context<'_>, scope: Scope) -> Result<Vec<ContainerSummary>, 
         .await?;
     Ok(all
         .into_iter()
-        .filter(|c| scope == Scope::All || !ctx.baseline.containers.contains(c.id.as_ref().unwrap_or(&String::new())))
+        .filter(|c| {
+            scope == Scope::All
+                || !ctx
+                    .baseline
+                    .containers
+                    .contains(c.id.as_ref().unwrap_or(&String::new()))
+        })
         .collect())
 }
 
@@ -51,8 +57,14 @@ fn selected(c: &ContainerSummary, check: &ContainerCheck) -> bool {
         c.image.as_deref().map(normal_image).as_deref() == Some(want.as_str())
             || c.image_id.as_deref() == Some(i.as_str())
     });
-    let name_ok = check.name.as_ref().is_none_or(|n| name_of(c) == n.trim_start_matches('/'));
-    let command_ok = check.command.as_ref().is_none_or(|p| p.0.is_match(c.command.as_deref().unwrap_or("")));
+    let name_ok = check
+        .name
+        .as_ref()
+        .is_none_or(|n| name_of(c) == n.trim_start_matches('/'));
+    let command_ok = check
+        .command
+        .as_ref()
+        .is_none_or(|p| p.0.is_match(c.command.as_deref().unwrap_or("")));
     let labels = c.labels.clone().unwrap_or_default();
     let labels_ok = check.labels.iter().all(|(k, v)| labels.get(k) == Some(v));
     image_ok && name_ok && command_ok && labels_ok
@@ -80,7 +92,10 @@ async fn seen(ctx: &Context<'_>, c: &ContainerSummary, deep: bool) -> Result<See
         pids_limit: None,
     };
     if deep {
-        let info = ctx.docker.inspect_container(c.id.as_deref().unwrap_or_default(), None).await?;
+        let info = ctx
+            .docker
+            .inspect_container(c.id.as_deref().unwrap_or_default(), None)
+            .await?;
         let state = info.state.unwrap_or_default();
         s.exit_code = state.exit_code;
         if let Some(st) = state.status {
@@ -102,10 +117,16 @@ async fn seen(ctx: &Context<'_>, c: &ContainerSummary, deep: bool) -> Result<See
 
 fn satisfies(s: &Seen, check: &ContainerCheck) -> bool {
     check.state.is_none_or(|st| s.state == st.as_str())
-        && check.exit_code.is_none_or(|code| s.state == "exited" && s.exit_code == Some(code))
-        && check.restart_policy.is_none_or(|p| s.restart_policy == p.as_str())
+        && check
+            .exit_code
+            .is_none_or(|code| s.state == "exited" && s.exit_code == Some(code))
+        && check
+            .restart_policy
+            .is_none_or(|p| s.restart_policy == p.as_str())
         && check.memory.is_none_or(|m| s.memory == m.0 as i64)
-        && check.cpus.is_none_or(|cpus| s.nano_cpus == (cpus * 1e9).round() as i64)
+        && check
+            .cpus
+            .is_none_or(|cpus| s.nano_cpus == (cpus * 1e9).round() as i64)
         && check.pids_limit.is_none_or(|p| s.pids_limit == Some(p))
 }
 
@@ -164,13 +185,22 @@ fn describe_seen(s: &Seen, check: &ContainerCheck) -> String {
         parts.push(format!("{} CPUs", s.nano_cpus as f64 / 1e9));
     }
     if check.pids_limit.is_some() {
-        parts.push(format!("pids {}", s.pids_limit.map(|p| p.to_string()).unwrap_or_else(|| "unlimited".into())));
+        parts.push(format!(
+            "pids {}",
+            s.pids_limit
+                .map(|p| p.to_string())
+                .unwrap_or_else(|| "unlimited".into())
+        ));
     }
     format!("{} ({})", s.name, parts.join(", "))
 }
 
 pub async fn container(ctx: &Context<'_>, check: &ContainerCheck) -> Result<Outcome, GradeError> {
-    let candidates: Vec<ContainerSummary> = list(ctx, check.scope).await?.into_iter().filter(|c| selected(c, check)).collect();
+    let candidates: Vec<ContainerSummary> = list(ctx, check.scope)
+        .await?
+        .into_iter()
+        .filter(|c| selected(c, check))
+        .collect();
     let deep = check.exit_code.is_some()
         || check.restart_policy.is_some()
         || check.memory.is_some()
@@ -183,8 +213,16 @@ pub async fn container(ctx: &Context<'_>, check: &ContainerCheck) -> Result<Outc
     let matching = seen_all.iter().filter(|s| satisfies(s, check)).count();
     let selector = describe_selector(check);
     let conditions = describe_conditions(check);
-    let what = if selector.is_empty() { "container".to_string() } else { format!("container {selector}") };
-    let with = if conditions.is_empty() { String::new() } else { format!(" with {conditions}") };
+    let what = if selector.is_empty() {
+        "container".to_string()
+    } else {
+        format!("container {selector}")
+    };
+    let with = if conditions.is_empty() {
+        String::new()
+    } else {
+        format!(" with {conditions}")
+    };
     let (passed, expected) = match check.count {
         Some(n) => (matching == n as usize, format!("exactly {n} {what}{with}")),
         None => (matching >= 1, format!("a {what}{with}")),
@@ -192,8 +230,16 @@ pub async fn container(ctx: &Context<'_>, check: &ContainerCheck) -> Result<Outc
     let actual = if seen_all.is_empty() {
         format!("no {what}")
     } else {
-        let listed: Vec<String> = seen_all.iter().take(5).map(|s| describe_seen(s, check)).collect();
-        let more = if seen_all.len() > 5 { format!(" and {} more", seen_all.len() - 5) } else { String::new() };
+        let listed: Vec<String> = seen_all
+            .iter()
+            .take(5)
+            .map(|s| describe_seen(s, check))
+            .collect();
+        let more = if seen_all.len() > 5 {
+            format!(" and {} more", seen_all.len() - 5)
+        } else {
+            String::new()
+        };
         format!("{} matching: {}{more}", seen_all.len(), listed.join("; "))
     };
     Ok(Outcome::new("container", passed, expected, actual))
@@ -201,11 +247,17 @@ pub async fn container(ctx: &Context<'_>, check: &ContainerCheck) -> Result<Outc
 
 /// The container an exec or log check reads: by name, else the newest
 /// one from the image that the lab created.
-async fn target(ctx: &Context<'_>, name: &Option<String>, image: &Option<String>) -> Result<Option<String>, GradeError> {
+async fn target(
+    ctx: &Context<'_>,
+    name: &Option<String>,
+    image: &Option<String>,
+) -> Result<Option<String>, GradeError> {
     if let Some(n) = name {
         return Ok(match ctx.docker.inspect_container(n, None).await {
             Ok(_) => Some(n.clone()),
-            Err(bollard::errors::Error::DockerResponseServerError { status_code: 404, .. }) => None,
+            Err(bollard::errors::Error::DockerResponseServerError {
+                status_code: 404, ..
+            }) => None,
             Err(e) => return Err(e.into()),
         });
     }
@@ -234,7 +286,11 @@ fn which(name: &Option<String>, image: &Option<String>) -> String {
 
 pub async fn exec(ctx: &Context<'_>, check: &ExecCheck) -> Result<Outcome, GradeError> {
     let who = which(&check.container, &check.image);
-    let mut expected = format!("`{}` in {who} exits {}", check.run.join(" "), check.exit_code);
+    let mut expected = format!(
+        "`{}` in {who} exits {}",
+        check.run.join(" "),
+        check.exit_code
+    );
     if let Some(s) = &check.output_contains {
         expected.push_str(&format!(" printing {s:?}"));
     }
@@ -242,7 +298,12 @@ pub async fn exec(ctx: &Context<'_>, check: &ExecCheck) -> Result<Outcome, Grade
         expected.push_str(&format!(" with output matching /{}/", p.0.as_str()));
     }
     let Some(id) = target(ctx, &check.container, &check.image).await? else {
-        return Ok(Outcome::new("exec", false, expected, missing(&check.container, &check.image)));
+        return Ok(Outcome::new(
+            "exec",
+            false,
+            expected,
+            missing(&check.container, &check.image),
+        ));
     };
     let created = match ctx
         .docker
@@ -264,17 +325,36 @@ pub async fn exec(ctx: &Context<'_>, check: &ExecCheck) -> Result<Outcome, Grade
         Err(e) => return Err(e.into()),
     };
     let mut output = String::new();
-    if let StartExecResults::Attached { output: mut stream, .. } = ctx.docker.start_exec(&created.id, None).await? {
+    if let StartExecResults::Attached {
+        output: mut stream, ..
+    } = ctx.docker.start_exec(&created.id, None).await?
+    {
         while let Some(Ok(chunk)) = stream.next().await {
             output.push_str(&String::from_utf8_lossy(&chunk.into_bytes()));
         }
     }
-    let code = ctx.docker.inspect_exec(&created.id).await?.exit_code.unwrap_or(-1);
+    let code = ctx
+        .docker
+        .inspect_exec(&created.id)
+        .await?
+        .exit_code
+        .unwrap_or(-1);
     let passed = code == check.exit_code
-        && check.output_contains.as_ref().is_none_or(|s| output.contains(s.as_str()))
-        && check.output_matches.as_ref().is_none_or(|p| p.0.is_match(&output));
+        && check
+            .output_contains
+            .as_ref()
+            .is_none_or(|s| output.contains(s.as_str()))
+        && check
+            .output_matches
+            .as_ref()
+            .is_none_or(|p| p.0.is_match(&output));
     let shown: String = output.trim_end().chars().take(200).collect();
-    Ok(Outcome::new("exec", passed, expected, format!("exit {code}, output {shown:?}")))
+    Ok(Outcome::new(
+        "exec",
+        passed,
+        expected,
+        format!("exit {code}, output {shown:?}"),
+    ))
 }
 
 pub async fn log(ctx: &Context<'_>, check: &LogCheck) -> Result<Outcome, GradeError> {
@@ -285,7 +365,12 @@ pub async fn log(ctx: &Context<'_>, check: &LogCheck) -> Result<Outcome, GradeEr
         _ => format!("the log of {who}"),
     };
     let Some(id) = target(ctx, &check.container, &check.image).await? else {
-        return Ok(Outcome::new("log", false, expected, missing(&check.container, &check.image)));
+        return Ok(Outcome::new(
+            "log",
+            false,
+            expected,
+            missing(&check.container, &check.image),
+        ));
     };
     let mut stream = ctx.docker.logs(
         &id,
@@ -299,18 +384,26 @@ pub async fn log(ctx: &Context<'_>, check: &LogCheck) -> Result<Outcome, GradeEr
     let mut text = String::new();
     while let Some(item) = stream.next().await {
         let bytes = match item? {
-            LogOutput::StdOut { message } | LogOutput::StdErr { message } | LogOutput::Console { message } => message,
+            LogOutput::StdOut { message }
+            | LogOutput::StdErr { message }
+            | LogOutput::Console { message } => message,
             LogOutput::StdIn { .. } => continue,
         };
         text.push_str(&String::from_utf8_lossy(&bytes));
     }
-    let passed = check.contains.as_ref().is_none_or(|s| text.contains(s.as_str()))
+    let passed = check
+        .contains
+        .as_ref()
+        .is_none_or(|s| text.contains(s.as_str()))
         && check.matches.as_ref().is_none_or(|p| p.0.is_match(&text));
     let tail: Vec<&str> = text.lines().rev().take(3).collect();
     let actual = if text.is_empty() {
         "the log is empty".to_string()
     } else {
-        format!("the log ends with {:?}", tail.into_iter().rev().collect::<Vec<_>>().join("\n"))
+        format!(
+            "the log ends with {:?}",
+            tail.into_iter().rev().collect::<Vec<_>>().join("\n")
+        )
     };
     Ok(Outcome::new("log", passed, expected, actual))
 }
@@ -324,7 +417,10 @@ mod tests {
         assert_eq!(normal_image("hello-world"), "hello-world:latest");
         assert_eq!(normal_image("docker.io/library/busybox"), "busybox:latest");
         assert_eq!(normal_image("docker/whalesay"), "docker/whalesay:latest");
-        assert_eq!(normal_image("localhost:5000/app"), "localhost:5000/app:latest");
+        assert_eq!(
+            normal_image("localhost:5000/app"),
+            "localhost:5000/app:latest"
+        );
         assert_eq!(normal_image("busybox:1.36"), "busybox:1.36");
     }
 }

@@ -16,18 +16,34 @@ async fn get(url: &str) -> Result<(u16, String), String> {
         Some(i) => (&rest[..i], &rest[i..]),
         None => (rest, "/"),
     };
-    let address = if authority.contains(':') && !authority.ends_with(']') { authority.to_string() } else { format!("{authority}:80") };
+    let address = if authority.contains(':') && !authority.ends_with(']') {
+        authority.to_string()
+    } else {
+        format!("{authority}:80")
+    };
     let address = address.replace("localhost", "127.0.0.1");
-    let stream = tokio::net::TcpStream::connect(&address).await.map_err(|e| format!("cannot connect to {address}: {e}"))?;
-    let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await.map_err(|e| e.to_string())?;
+    let stream = tokio::net::TcpStream::connect(&address)
+        .await
+        .map_err(|e| format!("cannot connect to {address}: {e}"))?;
+    let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+        .await
+        .map_err(|e| e.to_string())?;
     tokio::spawn(connection);
     let request = hyper::Request::get(path)
         .header("Host", authority)
         .body(Empty::<Bytes>::new())
         .map_err(|e| e.to_string())?;
-    let response = sender.send_request(request).await.map_err(|e| e.to_string())?;
+    let response = sender
+        .send_request(request)
+        .await
+        .map_err(|e| e.to_string())?;
     let status = response.status().as_u16();
-    let body = response.into_body().collect().await.map_err(|e| e.to_string())?.to_bytes();
+    let body = response
+        .into_body()
+        .collect()
+        .await
+        .map_err(|e| e.to_string())?
+        .to_bytes();
     Ok((status, String::from_utf8_lossy(&body).into_owned()))
 }
 
@@ -40,9 +56,18 @@ pub async fn http(check: &HttpCheck) -> Outcome {
         Err(_) => Outcome::new("http", false, expected, "no answer within 3 s"),
         Ok(Err(e)) => Outcome::new("http", false, expected, e),
         Ok(Ok((status, body))) => {
-            let passed = status == check.status && check.body_contains.as_ref().is_none_or(|s| body.contains(s.as_str()));
+            let passed = status == check.status
+                && check
+                    .body_contains
+                    .as_ref()
+                    .is_none_or(|s| body.contains(s.as_str()));
             let shown: String = body.trim_end().chars().take(120).collect();
-            Outcome::new("http", passed, expected, format!("{status} with body {shown:?}"))
+            Outcome::new(
+                "http",
+                passed,
+                expected,
+                format!("{status} with body {shown:?}"),
+            )
         }
     }
 }

@@ -8,18 +8,35 @@ pub async fn image(ctx: &Context<'_>, check: &ImageCheck) -> Result<Outcome, Gra
     let reference = &check.reference;
     let info = match ctx.docker.inspect_image(reference).await {
         Ok(i) => Some(i),
-        Err(bollard::errors::Error::DockerResponseServerError { status_code: 404, .. }) => None,
+        Err(bollard::errors::Error::DockerResponseServerError {
+            status_code: 404, ..
+        }) => None,
         Err(e) => return Err(e.into()),
     };
     let Some(info) = info else {
         return Ok(if check.exists {
-            Outcome::new("image", false, format!("an image {reference}"), format!("no image {reference}"))
+            Outcome::new(
+                "image",
+                false,
+                format!("an image {reference}"),
+                format!("no image {reference}"),
+            )
         } else {
-            Outcome::new("image", true, format!("no image {reference}"), format!("no image {reference}"))
+            Outcome::new(
+                "image",
+                true,
+                format!("no image {reference}"),
+                format!("no image {reference}"),
+            )
         });
     };
     if !check.exists {
-        return Ok(Outcome::new("image", false, format!("no image {reference}"), format!("image {reference} exists")));
+        return Ok(Outcome::new(
+            "image",
+            false,
+            format!("no image {reference}"),
+            format!("image {reference} exists"),
+        ));
     }
     let config = info.config.clone().unwrap_or_default();
     let mut expected = Vec::new();
@@ -28,10 +45,18 @@ pub async fn image(ctx: &Context<'_>, check: &ImageCheck) -> Result<Outcome, Gra
     for (k, v) in &check.labels {
         expected.push(format!("label {k}={v}"));
         if labels.get(k) != Some(v) {
-            wrong.push(format!("label {k} is {:?}", labels.get(k).cloned().unwrap_or_default()));
+            wrong.push(format!(
+                "label {k} is {:?}",
+                labels.get(k).cloned().unwrap_or_default()
+            ));
         }
     }
-    let layers = info.root_fs.as_ref().and_then(|r| r.layers.as_ref()).map(|l| l.len()).unwrap_or(0);
+    let layers = info
+        .root_fs
+        .as_ref()
+        .and_then(|r| r.layers.as_ref())
+        .map(|l| l.len())
+        .unwrap_or(0);
     if let Some(n) = check.layers {
         expected.push(format!("{n} layers"));
         if layers != n as usize {
@@ -53,14 +78,26 @@ pub async fn image(ctx: &Context<'_>, check: &ImageCheck) -> Result<Outcome, Gra
             }
         }
     };
-    field("cmd", check.cmd.as_ref().map(|c| format!("{c:?}")), format!("{:?}", config.cmd.clone().unwrap_or_default()));
+    field(
+        "cmd",
+        check.cmd.as_ref().map(|c| format!("{c:?}")),
+        format!("{:?}", config.cmd.clone().unwrap_or_default()),
+    );
     field(
         "entrypoint",
         check.entrypoint.as_ref().map(|c| format!("{c:?}")),
         format!("{:?}", config.entrypoint.clone().unwrap_or_default()),
     );
-    field("workdir", check.workdir.clone(), config.working_dir.clone().unwrap_or_default());
-    field("user", check.user.clone(), config.user.clone().unwrap_or_default());
+    field(
+        "workdir",
+        check.workdir.clone(),
+        config.working_dir.clone().unwrap_or_default(),
+    );
+    field(
+        "user",
+        check.user.clone(),
+        config.user.clone().unwrap_or_default(),
+    );
     let env = config.env.clone().unwrap_or_default();
     for e in &check.env {
         expected.push(format!("env {e}"));
@@ -70,7 +107,11 @@ pub async fn image(ctx: &Context<'_>, check: &ImageCheck) -> Result<Outcome, Gra
     }
     let ports = config.exposed_ports.clone().unwrap_or_default();
     for p in &check.exposed_ports {
-        let key = if p.contains('/') { p.clone() } else { format!("{p}/tcp") };
+        let key = if p.contains('/') {
+            p.clone()
+        } else {
+            format!("{p}/tcp")
+        };
         expected.push(format!("exposes {key}"));
         if !ports.contains(&key) {
             wrong.push(format!("does not expose {key}"));
@@ -82,6 +123,10 @@ pub async fn image(ctx: &Context<'_>, check: &ImageCheck) -> Result<Outcome, Gra
         format!("an image {reference} with {}", expected.join(", "))
     };
     let passed = wrong.is_empty();
-    let actual = if passed { format!("image {reference} as expected") } else { format!("image {reference}: {}", wrong.join(", ")) };
+    let actual = if passed {
+        format!("image {reference} as expected")
+    } else {
+        format!("image {reference}: {}", wrong.join(", "))
+    };
     Ok(Outcome::new("image", passed, expected, actual))
 }

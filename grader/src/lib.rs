@@ -35,7 +35,12 @@ pub struct Outcome {
 }
 
 impl Outcome {
-    fn new(kind: &'static str, passed: bool, expected: impl Into<String>, actual: impl Into<String>) -> Self {
+    fn new(
+        kind: &'static str,
+        passed: bool,
+        expected: impl Into<String>,
+        actual: impl Into<String>,
+    ) -> Self {
         Outcome {
             kind,
             passed,
@@ -85,7 +90,11 @@ pub async fn judge(ctx: &Context<'_>, check: &Check) -> Result<Outcome, GradeErr
             let again = judge_once(ctx, check).await?;
             if !again.passed {
                 return Ok(Outcome {
-                    actual: format!("it held, then within {} s: {}", stable.as_secs_f64(), again.actual),
+                    actual: format!(
+                        "it held, then within {} s: {}",
+                        stable.as_secs_f64(),
+                        again.actual
+                    ),
                     expected: format!("{} for {} s", again.expected, stable.as_secs_f64()),
                     ..again
                 });
@@ -121,13 +130,23 @@ fn command(ctx: &Context<'_>, c: &berth_labs::format::CommandCheck) -> Outcome {
         .filter(|e| ctx.since.is_none_or(|s| e.time >= s))
         .collect();
     let expected = format!("a command matching /{}/ that exits 0", c.pattern.0.as_str());
-    if lines.iter().any(|e| e.exit_code == 0 && c.pattern.0.is_match(e.line.trim())) {
+    if lines
+        .iter()
+        .any(|e| e.exit_code == 0 && c.pattern.0.is_match(e.line.trim()))
+    {
         return Outcome::new("command", true, expected, "typed");
     }
-    let actual = match lines.iter().rev().find(|e| c.pattern.0.is_match(e.line.trim())) {
+    let actual = match lines
+        .iter()
+        .rev()
+        .find(|e| c.pattern.0.is_match(e.line.trim()))
+    {
         Some(e) => format!("`{}` exited {}", e.line.trim(), e.exit_code),
         None if lines.is_empty() => "no command typed in this step yet".to_string(),
-        None => format!("last typed: `{}`", lines.last().map(|e| e.line.trim()).unwrap_or_default()),
+        None => format!(
+            "last typed: `{}`",
+            lines.last().map(|e| e.line.trim()).unwrap_or_default()
+        ),
     };
     Outcome::new("command", false, expected, actual)
 }

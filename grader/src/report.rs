@@ -33,7 +33,10 @@ pub fn build(lab: &Lab, progress: Option<&LabProgress>, now: DateTime<Utc>) -> L
         .steps
         .iter()
         .map(|s| {
-            let p = progress.and_then(|p| p.steps.get(&s.id)).cloned().unwrap_or_default();
+            let p = progress
+                .and_then(|p| p.steps.get(&s.id))
+                .cloned()
+                .unwrap_or_default();
             StepReport {
                 step: s.id.clone(),
                 title: s.title.clone(),
@@ -72,7 +75,9 @@ impl std::str::FromStr for Format {
             "json" => Ok(Format::Json),
             "junit" => Ok(Format::Junit),
             "csv" => Ok(Format::Csv),
-            other => Err(format!("unknown format {other:?}: use table, json, junit or csv")),
+            other => Err(format!(
+                "unknown format {other:?}: use table, json, junit or csv"
+            )),
         }
     }
 }
@@ -85,14 +90,20 @@ fn xml(s: &str) -> String {
 }
 
 fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
+    if s.contains([',', '"', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
 }
 
 pub fn render(reports: &[LabReport], format: Format, plain: bool) -> String {
     match format {
         Format::Json => serde_json::to_string_pretty(reports).unwrap_or_default() + "\n",
         Format::Csv => {
-            let mut out = String::from("lab,step,title,passed,points,max_points,attempts,hints,solution_shown,seconds\n");
+            let mut out = String::from(
+                "lab,step,title,passed,points,max_points,attempts,hints,solution_shown,seconds\n",
+            );
             for r in reports {
                 for s in &r.steps {
                     out.push_str(&format!(
@@ -113,7 +124,8 @@ pub fn render(reports: &[LabReport], format: Format, plain: bool) -> String {
             out
         }
         Format::Junit => {
-            let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n");
+            let mut out =
+                String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n");
             for r in reports {
                 let failures = r.steps.iter().filter(|s| !s.passed).count();
                 let time: i64 = r.steps.iter().map(|s| s.seconds).sum();
@@ -130,7 +142,10 @@ pub fn render(reports: &[LabReport], format: Format, plain: bool) -> String {
                         s.seconds
                     ));
                     if !s.passed {
-                        out.push_str(&format!("      <failure message=\"step not passed: {}\"/>\n", xml(&s.title)));
+                        out.push_str(&format!(
+                            "      <failure message=\"step not passed: {}\"/>\n",
+                            xml(&s.title)
+                        ));
                     }
                     out.push_str(&format!(
                         "      <system-out>points {}/{}, attempts {}, hints {}, solution shown {}</system-out>\n",
@@ -146,9 +161,15 @@ pub fn render(reports: &[LabReport], format: Format, plain: bool) -> String {
         Format::Table => {
             let mut out = String::new();
             for r in reports {
-                out.push_str(&format!("{} ({}): {}/{} points\n", r.title, r.lab, r.points, r.max_points));
-                let header = ["STEP", "RESULT", "POINTS", "ATTEMPTS", "HINTS", "SOLUTION", "TIME"];
-                let mut rows: Vec<Vec<String>> = vec![header.iter().map(|h| h.to_string()).collect()];
+                out.push_str(&format!(
+                    "{} ({}): {}/{} points\n",
+                    r.title, r.lab, r.points, r.max_points
+                ));
+                let header = [
+                    "STEP", "RESULT", "POINTS", "ATTEMPTS", "HINTS", "SOLUTION", "TIME",
+                ];
+                let mut rows: Vec<Vec<String>> =
+                    vec![header.iter().map(|h| h.to_string()).collect()];
                 for s in &r.steps {
                     let result = match (s.passed, plain) {
                         (true, true) => "passed",
@@ -227,7 +248,8 @@ mod tests {
         insta::assert_snapshot!("table_plain", render(&sample(), Format::Table, true));
         insta::assert_snapshot!("junit", render(&sample(), Format::Junit, false));
         insta::assert_snapshot!("csv", render(&sample(), Format::Csv, false));
-        let json: serde_json::Value = serde_json::from_str(&render(&sample(), Format::Json, false)).unwrap();
+        let json: serde_json::Value =
+            serde_json::from_str(&render(&sample(), Format::Json, false)).unwrap();
         assert_eq!(json[0]["steps"][1]["solution_shown"], true);
         assert!("yaml".parse::<Format>().is_err());
     }

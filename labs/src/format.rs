@@ -47,13 +47,21 @@ pub struct Span(pub Duration);
 impl<'de> Deserialize<'de> for Span {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let text = String::deserialize(d)?;
-        parse_duration(&text).map(Span).map_err(serde::de::Error::custom)
+        parse_duration(&text)
+            .map(Span)
+            .map_err(serde::de::Error::custom)
     }
 }
 
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    let bad = || format!("invalid duration {text:?}: write a number and ms, s or m (\"500ms\", \"5s\", \"2m\")");
-    let split = text.find(|c: char| !c.is_ascii_digit() && c != '.').ok_or_else(bad)?;
+    let bad = || {
+        format!(
+            "invalid duration {text:?}: write a number and ms, s or m (\"500ms\", \"5s\", \"2m\")"
+        )
+    };
+    let split = text
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .ok_or_else(bad)?;
     let (number, unit) = text.split_at(split);
     let value: f64 = number.parse().map_err(|_| bad())?;
     let seconds = match unit {
@@ -75,9 +83,9 @@ pub struct Pattern(pub regex::Regex);
 impl<'de> Deserialize<'de> for Pattern {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let text = String::deserialize(d)?;
-        regex::Regex::new(&text)
-            .map(Pattern)
-            .map_err(|e| serde::de::Error::custom(format!("invalid regular expression {text:?}: {e}")))
+        regex::Regex::new(&text).map(Pattern).map_err(|e| {
+            serde::de::Error::custom(format!("invalid regular expression {text:?}: {e}"))
+        })
     }
 }
 
@@ -95,14 +103,18 @@ pub struct Size(pub u64);
 impl<'de> Deserialize<'de> for Size {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let text = String::deserialize(d)?;
-        parse_size(&text).map(Size).map_err(serde::de::Error::custom)
+        parse_size(&text)
+            .map(Size)
+            .map_err(serde::de::Error::custom)
     }
 }
 
 pub fn parse_size(text: &str) -> Result<u64, String> {
     let bad = || format!("invalid size {text:?}: write a number and b, k, m or g (\"64m\")");
     let lower = text.to_ascii_lowercase();
-    let split = lower.find(|c: char| !c.is_ascii_digit() && c != '.').unwrap_or(lower.len());
+    let split = lower
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .unwrap_or(lower.len());
     let (number, unit) = lower.split_at(split);
     let value: f64 = number.parse().map_err(|_| bad())?;
     let multiplier = match unit.trim_end_matches('b').trim_end_matches('i') {

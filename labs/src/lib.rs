@@ -20,7 +20,10 @@ pub enum LabError {
     #[error("{file}: {message}")]
     Parse { file: PathBuf, message: String },
     #[error("{file}:\n{}", problems.iter().map(|p| format!("  - {p}")).collect::<Vec<_>>().join("\n"))]
-    Invalid { file: PathBuf, problems: Vec<String> },
+    Invalid {
+        file: PathBuf,
+        problems: Vec<String>,
+    },
     #[error("no lab with id {id:?} (labs: {known})")]
     Unknown { id: String, known: String },
 }
@@ -80,7 +83,11 @@ fn positioned(text: &str, e: &toml::de::Error) -> String {
             let at = span.start + i;
             let line_start = text[..at].rfind('\n').map(|n| n + 1).unwrap_or(0);
             let before = &text[line_start..at];
-            let ok = if is_key { before.trim().is_empty() } else { before.contains('=') };
+            let ok = if is_key {
+                before.trim().is_empty()
+            } else {
+                before.contains('=')
+            };
             ok.then_some(at)
         })
     });
@@ -113,9 +120,17 @@ pub fn validate(lab: &Lab) -> Vec<String> {
             format::FORMAT_VERSION
         ));
     }
-    let id_ok = |id: &str| !id.is_empty() && id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    let id_ok = |id: &str| {
+        !id.is_empty()
+            && id
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    };
     if !id_ok(&lab.id) {
-        problems.push(format!("lab id {:?}: use lowercase letters, digits and '-'", lab.id));
+        problems.push(format!(
+            "lab id {:?}: use lowercase letters, digits and '-'",
+            lab.id
+        ));
     }
     if lab.steps.is_empty() {
         problems.push("the lab has no steps".into());
@@ -133,13 +148,17 @@ pub fn validate(lab: &Lab) -> Vec<String> {
             problems.push(format!("{at}: text is empty"));
         }
         if step.hints.is_empty() || step.hints.iter().any(|h| h.trim().is_empty()) {
-            problems.push(format!("{at}: hints must be a non-empty list of non-empty hints"));
+            problems.push(format!(
+                "{at}: hints must be a non-empty list of non-empty hints"
+            ));
         }
         if step.solution.is_empty() {
             problems.push(format!("{at}: solution has no lines"));
         }
         if step.checks.is_empty() {
-            problems.push(format!("{at}: no checks: every step is judged by at least one"));
+            problems.push(format!(
+                "{at}: no checks: every step is judged by at least one"
+            ));
         }
         for (j, check) in step.checks.iter().enumerate() {
             let at = format!("{at}, check {} ({})", j + 1, check.kind());
@@ -214,7 +233,11 @@ pub fn catalog() -> Result<Vec<(PathBuf, Lab)>, LabError> {
 
 pub fn find(id: &str) -> Result<Lab, LabError> {
     let labs = catalog()?;
-    let known = labs.iter().map(|(_, l)| l.id.clone()).collect::<Vec<_>>().join(", ");
+    let known = labs
+        .iter()
+        .map(|(_, l)| l.id.clone())
+        .collect::<Vec<_>>()
+        .join(", ");
     labs.into_iter()
         .map(|(_, l)| l)
         .find(|l| l.id == id)

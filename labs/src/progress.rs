@@ -12,7 +12,10 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, thiserror::Error)]
 pub enum ProgressError {
     #[error("{path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{path}: not a progress file berth can read ({message}); it was left as it is")]
     Corrupt { path: PathBuf, message: String },
     #[error("no home directory: set HOME or BERTH_STATE_DIR")]
@@ -87,7 +90,8 @@ impl Store {
             Some(d) => PathBuf::from(d),
             None => match std::env::var_os("XDG_DATA_HOME").filter(|d| !d.is_empty()) {
                 Some(d) => PathBuf::from(d).join("berth"),
-                None => PathBuf::from(std::env::var_os("HOME").ok_or(ProgressError::NoHome)?).join(".local/share/berth"),
+                None => PathBuf::from(std::env::var_os("HOME").ok_or(ProgressError::NoHome)?)
+                    .join(".local/share/berth"),
             },
         };
         Self::open(&dir)
@@ -98,7 +102,9 @@ impl Store {
             path: dir.to_path_buf(),
             source,
         })?;
-        Ok(Store { dir: dir.to_path_buf() })
+        Ok(Store {
+            dir: dir.to_path_buf(),
+        })
     }
 
     pub fn dir(&self) -> &Path {
@@ -129,9 +135,15 @@ impl Store {
     /// crash leaves the old progress or the new, never half of one.
     pub fn save(&self, progress: &Progress) -> Result<(), ProgressError> {
         let path = self.progress_path();
-        let tmp = self.dir.join(format!(".progress.json.{}", std::process::id()));
-        let io = |source| ProgressError::Io { path: path.clone(), source };
-        let bytes = serde_json::to_vec_pretty(progress).map_err(|e| io(std::io::Error::other(e)))?;
+        let tmp = self
+            .dir
+            .join(format!(".progress.json.{}", std::process::id()));
+        let io = |source| ProgressError::Io {
+            path: path.clone(),
+            source,
+        };
+        let bytes =
+            serde_json::to_vec_pretty(progress).map_err(|e| io(std::io::Error::other(e)))?;
         {
             let mut f = std::fs::File::create(&tmp).map_err(io)?;
             f.write_all(&bytes).map_err(io)?;
@@ -146,11 +158,18 @@ impl Store {
 
     pub fn append_journal(&self, entry: &JournalEntry) -> Result<(), ProgressError> {
         let path = self.journal_path();
-        let io = |source| ProgressError::Io { path: path.clone(), source };
+        let io = |source| ProgressError::Io {
+            path: path.clone(),
+            source,
+        };
         let mut line = serde_json::to_string(entry).map_err(|e| io(std::io::Error::other(e)))?;
         line.push('\n');
         // one write of a whole line with O_APPEND: lines never interleave
-        let mut f = std::fs::OpenOptions::new().create(true).append(true).open(&path).map_err(io)?;
+        let mut f = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .map_err(io)?;
         f.write_all(line.as_bytes()).map_err(io)
     }
 

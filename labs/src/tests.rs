@@ -44,9 +44,14 @@ fn a_good_lab_loads() {
     let lab = parse(GOOD, Path::new("demo.toml")).unwrap();
     assert_eq!(lab.steps.len(), 2);
     assert_eq!(lab.steps[0].points, 1);
-    let Check::Container(c) = &lab.steps[0].checks[0] else { panic!() };
+    let Check::Container(c) = &lab.steps[0].checks[0] else {
+        panic!()
+    };
     assert_eq!(c.state, Some(format::ContainerState::Exited));
-    assert_eq!(lab.steps[0].checks[0].timing().within, Some(std::time::Duration::from_secs(2)));
+    assert_eq!(
+        lab.steps[0].checks[0].timing().within,
+        Some(std::time::Duration::from_secs(2))
+    );
 }
 
 #[test]
@@ -61,7 +66,10 @@ fn unknown_keys_name_file_line_and_column() {
 #[test]
 fn bad_values_are_errors_with_positions() {
     let e = error_of(&GOOD.replace("state = \"exited\"", "state = \"finished\""));
-    assert!(e.contains("unknown variant `finished`") && e.contains("line 18, column 12"), "{e}");
+    assert!(
+        e.contains("unknown variant `finished`") && e.contains("line 18, column 12"),
+        "{e}"
+    );
     let e = error_of(&GOOD.replace("within = \"2s\"", "within = \"soon\""));
     assert!(e.contains("invalid duration \"soon\""), "{e}");
     let e = error_of(&GOOD.replace("kind = \"command\"", "kind = \"telepathy\""));
@@ -75,7 +83,10 @@ fn bad_values_are_errors_with_positions() {
 #[test]
 fn rules_across_fields() {
     let e = error_of(&GOOD.replace("hints = [\"docker ps -a\"]", "hints = []"));
-    assert!(e.contains("step 2 (\"look\"): hints must be a non-empty list"), "{e}");
+    assert!(
+        e.contains("step 2 (\"look\"): hints must be a non-empty list"),
+        "{e}"
+    );
     let e = error_of(&GOOD.replace("id = \"look\"", "id = \"first\""));
     assert!(e.contains("the id is used by an earlier step"), "{e}");
     let e = error_of(&GOOD.replace("format_version = 1", "format_version = 2"));
@@ -86,17 +97,31 @@ fn rules_across_fields() {
     );
     let e = error_of(&with_http);
     assert!(e.contains("must be http:// on 127.0.0.1"), "{e}");
-    let mixed = GOOD.replace("  within = \"2s\"", "  within = \"2s\"\n\n  [[steps.checks]]\n  kind = \"command\"\n  pattern = 'x'");
+    let mixed = GOOD.replace(
+        "  within = \"2s\"",
+        "  within = \"2s\"\n\n  [[steps.checks]]\n  kind = \"command\"\n  pattern = 'x'",
+    );
     let e = error_of(&mixed);
-    assert!(e.contains("command checks are for steps that change no state"), "{e}");
+    assert!(
+        e.contains("command checks are for steps that change no state"),
+        "{e}"
+    );
 }
 
 #[test]
 fn the_catalog_lints_clean() {
     let labs = catalog().unwrap();
-    assert!(labs.iter().any(|(_, l)| l.id == "run"), "the run lab is in the catalog");
+    assert!(
+        labs.iter().any(|(_, l)| l.id == "run"),
+        "the run lab is in the catalog"
+    );
     for (_, lab) in &labs {
-        assert!(lesson_text(lab).is_some(), "lesson {} of {} exists", lab.lesson, lab.id);
+        assert!(
+            lesson_text(lab).is_some(),
+            "lesson {} of {} exists",
+            lab.lesson,
+            lab.id
+        );
     }
 }
 
@@ -105,11 +130,16 @@ fn progress_survives_a_reload_and_a_torn_journal_line() {
     let dir = tempfile::tempdir().unwrap();
     let store = progress::Store::open(dir.path()).unwrap();
     assert_eq!(store.load().unwrap(), progress::Progress::default());
-    let mut p = progress::Progress::default();
-    p.current_lab = Some("run".into());
+    let mut p = progress::Progress {
+        current_lab: Some("run".into()),
+        ..Default::default()
+    };
     p.labs.entry("run".into()).or_default().current = 3;
     store.save(&p).unwrap();
-    assert_eq!(progress::Store::open(dir.path()).unwrap().load().unwrap(), p);
+    assert_eq!(
+        progress::Store::open(dir.path()).unwrap().load().unwrap(),
+        p
+    );
     let entry = progress::JournalEntry {
         time: chrono::Utc::now(),
         lab: Some("run".into()),
@@ -128,5 +158,8 @@ fn progress_survives_a_reload_and_a_torn_journal_line() {
     std::fs::write(dir.path().join("progress.json"), b"{not json").unwrap();
     let e = store.load().unwrap_err().to_string();
     assert!(e.contains("not a progress file berth can read"), "{e}");
-    assert_eq!(std::fs::read(dir.path().join("progress.json")).unwrap(), b"{not json");
+    assert_eq!(
+        std::fs::read(dir.path().join("progress.json")).unwrap(),
+        b"{not json"
+    );
 }

@@ -42,10 +42,12 @@ fn main() {
             print!("{}", usage());
             0
         }
-        flags if flags.iter().all(|f| matches!(*f, "--plain" | "--timings")) => teach::run_shell(teach::ShellOptions {
-            plain: flags.contains(&"--plain"),
-            timings: flags.contains(&"--timings"),
-        }),
+        flags if flags.iter().all(|f| matches!(*f, "--plain" | "--timings")) => {
+            teach::run_shell(teach::ShellOptions {
+                plain: flags.contains(&"--plain"),
+                timings: flags.contains(&"--timings"),
+            })
+        }
         _ => {
             eprintln!("berth: unknown arguments {rest:?}\n\n{}", usage());
             2

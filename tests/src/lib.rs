@@ -6,6 +6,7 @@
 //! cgroup parent), unmounts what is mounted under its root, removes its
 //! cgroups and deletes its directories.
 
+pub mod dockerd;
 pub mod pty;
 
 use std::io::{Read, Write};

@@ -6,7 +6,8 @@ use chrono::Utc;
 use super::session::{Flow, Session};
 
 pub const NAMES: &[&str] = &[
-    "labs", "lab", "step", "hint", "check", "solution", "next", "prev", "reset", "lesson", "progress", "help", "exit",
+    "labs", "lab", "step", "hint", "check", "solution", "next", "prev", "reset", "lesson",
+    "progress", "help", "exit",
 ];
 
 const HELP: &str = "\
@@ -57,7 +58,14 @@ fn labs(s: &mut Session) {
         .iter()
         .map(|lab| {
             let p = s.progress.labs.get(&lab.id);
-            let done = lab.steps.iter().filter(|st| p.and_then(|p| p.steps.get(&st.id)).is_some_and(|x| x.passed())).count();
+            let done = lab
+                .steps
+                .iter()
+                .filter(|st| {
+                    p.and_then(|p| p.steps.get(&st.id))
+                        .is_some_and(|x| x.passed())
+                })
+                .count();
             let state = match p {
                 None => "not started".to_string(),
                 Some(_) if done == lab.steps.len() => "complete".to_string(),
@@ -91,14 +99,23 @@ fn lab(s: &mut Session, rest: &[&str]) {
 pub fn start(s: &mut Session, id: &str) {
     let Some(lab) = s.lab(id).cloned() else {
         let known: Vec<String> = s.labs.iter().map(|l| l.id.clone()).collect();
-        let message = s.style.fail(&format!("No lab {id:?}. Labs: {}", known.join(", ")));
+        let message = s
+            .style
+            .fail(&format!("No lab {id:?}. Labs: {}", known.join(", ")));
         s.say(&message);
         return;
     };
     s.progress.current_lab = Some(lab.id.clone());
-    let resumed = s.progress.labs.get(&lab.id).is_some_and(|p| p.started_at.is_some());
+    let resumed = s
+        .progress
+        .labs
+        .get(&lab.id)
+        .is_some_and(|p| p.started_at.is_some());
     if !resumed {
-        let baseline = match s.rt.block_on(super::engine_state::snapshot(&s.engine.docker)) {
+        let baseline = match s
+            .rt
+            .block_on(super::engine_state::snapshot(&s.engine.docker))
+        {
             Ok(b) => b,
             Err(e) => {
                 let message = s.style.fail(&format!("the engine did not answer: {e}"));
@@ -111,7 +128,9 @@ pub fn start(s: &mut Session, id: &str) {
         p.baseline = baseline;
         p.current = 0;
     }
-    let title = s.style.bold(&format!("{} ({} steps)", lab.title, lab.steps.len()));
+    let title = s
+        .style
+        .bold(&format!("{} ({} steps)", lab.title, lab.steps.len()));
     s.say(&title);
     if resumed {
         s.say("Resuming where you left off. `lesson` shows the reading.");
@@ -137,15 +156,28 @@ fn with_step(s: &mut Session) -> Option<(berth_labs::Lab, usize)> {
 }
 
 fn hint(s: &mut Session) {
-    let Some((lab, index)) = with_step(s) else { return };
+    let Some((lab, index)) = with_step(s) else {
+        return;
+    };
     let step = &lab.steps[index];
-    let entry = s.progress.labs.entry(lab.id.clone()).or_default().steps.entry(step.id.clone()).or_default();
+    let entry = s
+        .progress
+        .labs
+        .entry(lab.id.clone())
+        .or_default()
+        .steps
+        .entry(step.id.clone())
+        .or_default();
     if (entry.hints_shown as usize) < step.hints.len() {
         entry.hints_shown += 1;
     }
     let shown = entry.hints_shown as usize;
     s.save();
-    let text = format!("Hint {shown} of {}: {}", step.hints.len(), step.hints[shown - 1]);
+    let text = format!(
+        "Hint {shown} of {}: {}",
+        step.hints.len(),
+        step.hints[shown - 1]
+    );
     s.say(&text);
     if shown == step.hints.len() {
         s.say("That was the last hint; `solution` shows the reference solution.");
@@ -166,8 +198,15 @@ fn check(s: &mut Session) {
         None => return,
     };
     for o in &outcomes {
-        let head = if o.passed { s.style.pass(o.kind) } else { s.style.fail(o.kind) };
-        let mut text = format!("{head}\n    expected: {}\n    found:    {}", o.expected, o.actual);
+        let head = if o.passed {
+            s.style.pass(o.kind)
+        } else {
+            s.style.fail(o.kind)
+        };
+        let mut text = format!(
+            "{head}\n    expected: {}\n    found:    {}",
+            o.expected, o.actual
+        );
         if let (false, Some(f)) = (o.passed, &o.fail) {
             text.push_str(&format!("\n    {f}"));
         }
@@ -181,20 +220,36 @@ fn check(s: &mut Session) {
         let Some((lab, p)) = s.current() else { return };
         let step = lab.steps[p.current].clone();
         let entry = s.progress.labs.entry(lab.id.clone()).or_default();
-        entry.steps.entry(step.id.clone()).or_default().passed_at.get_or_insert(Utc::now());
-        let message = s.style.pass(&format!("Step {} passed: {}", p.current + 1, step.title));
+        entry
+            .steps
+            .entry(step.id.clone())
+            .or_default()
+            .passed_at
+            .get_or_insert(Utc::now());
+        let message = s
+            .style
+            .pass(&format!("Step {} passed: {}", p.current + 1, step.title));
         s.say(&message);
         s.move_to(p.current + 1);
     }
 }
 
 fn solution(s: &mut Session) {
-    let Some((lab, index)) = with_step(s) else { return };
+    let Some((lab, index)) = with_step(s) else {
+        return;
+    };
     if !(s.confirm)("Show the reference solution? Your progress records that you saw it. [y/N] ") {
         return;
     }
     let step = &lab.steps[index];
-    s.progress.labs.entry(lab.id.clone()).or_default().steps.entry(step.id.clone()).or_default().solution_shown = true;
+    s.progress
+        .labs
+        .entry(lab.id.clone())
+        .or_default()
+        .steps
+        .entry(step.id.clone())
+        .or_default()
+        .solution_shown = true;
     s.save();
     s.say("Reference solution:");
     for line in &step.solution {
@@ -228,7 +283,10 @@ fn reset(s: &mut Session, whole_lab: bool) {
     let step = lab.steps.get(p.current).cloned();
     let (question, baseline) = if whole_lab {
         (
-            format!("Remove every container and image reference created since `lab start {}` and start the lab over? [y/N] ", lab.id),
+            format!(
+                "Remove every container and image reference created since `lab start {}` and start the lab over? [y/N] ",
+                lab.id
+            ),
             p.baseline.clone(),
         )
     } else {
@@ -237,17 +295,31 @@ fn reset(s: &mut Session, whole_lab: bool) {
             return;
         };
         (
-            format!("Remove what was created during step {} ({}) and start the step over? [y/N] ", p.current + 1, step.title),
-            p.steps.get(&step.id).map(|x| x.baseline.clone()).unwrap_or_default(),
+            format!(
+                "Remove what was created during step {} ({}) and start the step over? [y/N] ",
+                p.current + 1,
+                step.title
+            ),
+            p.steps
+                .get(&step.id)
+                .map(|x| x.baseline.clone())
+                .unwrap_or_default(),
         )
     };
     if !(s.confirm)(&question) {
         return;
     }
-    let result = s.rt.block_on(super::engine_state::remove_newer(&s.engine.docker, &baseline));
+    let result = s.rt.block_on(super::engine_state::remove_newer(
+        &s.engine.docker,
+        &baseline,
+    ));
     match result {
         Ok((removed, failed)) => {
-            let text = if removed.is_empty() { "Nothing to remove.".to_string() } else { format!("Removed: {}", removed.join(", ")) };
+            let text = if removed.is_empty() {
+                "Nothing to remove.".to_string()
+            } else {
+                format!("Removed: {}", removed.join(", "))
+            };
             s.say(&text);
             for f in failed {
                 let message = s.style.fail(&format!("could not remove {f}"));
@@ -295,6 +367,10 @@ fn progress(s: &mut Session) {
         return;
     };
     let report = berth_grader::report::build(&lab, Some(&p), Utc::now());
-    let text = berth_grader::report::render(&[report], berth_grader::report::Format::Table, s.style.plain);
+    let text = berth_grader::report::render(
+        &[report],
+        berth_grader::report::Format::Table,
+        s.style.plain,
+    );
     s.say(text.trim_end());
 }

@@ -19,7 +19,9 @@ pub struct Helper {
 }
 
 /// Commands whose arguments are images; the others take containers.
-const IMAGE_COMMANDS: &[&str] = &["run", "create", "images", "rmi", "history", "pull", "tag", "image"];
+const IMAGE_COMMANDS: &[&str] = &[
+    "run", "create", "images", "rmi", "history", "pull", "tag", "image",
+];
 
 const SHELL_WORDS: &[&str] = &["ls", "cat", "curl", "echo", "sh"];
 
@@ -31,7 +33,12 @@ impl Helper {
                 docker
                     .list_images(None::<bollard::query_parameters::ListImagesOptions>)
                     .await
-                    .map(|l| l.into_iter().flat_map(|i| i.repo_tags).filter(|t| t != "<none>:<none>").collect())
+                    .map(|l| {
+                        l.into_iter()
+                            .flat_map(|i| i.repo_tags)
+                            .filter(|t| t != "<none>:<none>")
+                            .collect()
+                    })
                     .unwrap_or_default()
             } else {
                 docker
@@ -70,17 +77,23 @@ impl Helper {
                 .map(|(n, _)| n.to_string())
                 .chain(spec::GROUPS.iter().map(|(g, _)| g.to_string()))
                 .collect(),
-            ["docker", group] if spec::GROUPS.iter().any(|(g, _)| g == group) => spec::group_commands(group)
-                .unwrap_or_default()
-                .into_iter()
-                .map(|(n, _)| n.to_string())
-                .collect(),
+            ["docker", group] if spec::GROUPS.iter().any(|(g, _)| g == group) => {
+                spec::group_commands(group)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|(n, _)| n.to_string())
+                    .collect()
+            }
             ["docker", rest @ ..] => {
                 let (key, image_args) = match rest {
-                    [group, sub, ..] if spec::GROUPS.iter().any(|(g, _)| g == group) => {
-                        (spec::management(group, sub), *group == "image" || IMAGE_COMMANDS.contains(sub))
-                    }
-                    [name, ..] => (spec::spec(name).map(|s| s.key), IMAGE_COMMANDS.contains(name)),
+                    [group, sub, ..] if spec::GROUPS.iter().any(|(g, _)| g == group) => (
+                        spec::management(group, sub),
+                        *group == "image" || IMAGE_COMMANDS.contains(sub),
+                    ),
+                    [name, ..] => (
+                        spec::spec(name).map(|s| s.key),
+                        IMAGE_COMMANDS.contains(name),
+                    ),
                     [] => (None, false),
                 };
                 if current.starts_with('-') {
@@ -112,9 +125,17 @@ impl Helper {
 impl Completer for Helper {
     type Candidate = Pair;
 
-    fn complete(&self, line: &str, pos: usize, _ctx: &rustyline::Context<'_>) -> rustyline::Result<(usize, Vec<Pair>)> {
+    fn complete(
+        &self,
+        line: &str,
+        pos: usize,
+        _ctx: &rustyline::Context<'_>,
+    ) -> rustyline::Result<(usize, Vec<Pair>)> {
         let before = &line[..pos];
-        let start = before.rfind(char::is_whitespace).map(|i| i + 1).unwrap_or(0);
+        let start = before
+            .rfind(char::is_whitespace)
+            .map(|i| i + 1)
+            .unwrap_or(0);
         let current = &before[start..];
         let words: Vec<&str> = before[..start].split_whitespace().collect();
         let pairs = self

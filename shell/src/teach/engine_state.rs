@@ -2,7 +2,9 @@
 //! removing what appeared after a baseline, and nothing else.
 
 use berth_labs::progress::Baseline;
-use bollard::query_parameters::{ListContainersOptions, ListImagesOptions, RemoveContainerOptionsBuilder};
+use bollard::query_parameters::{
+    ListContainersOptions, ListImagesOptions, RemoveContainerOptionsBuilder,
+};
 
 pub async fn snapshot(docker: &bollard::Docker) -> Result<Baseline, bollard::errors::Error> {
     let mut containers: Vec<String> = docker
@@ -33,11 +35,21 @@ pub async fn snapshot(docker: &bollard::Docker) -> Result<Baseline, bollard::err
 
 /// Removes containers and image references that are not in `baseline`.
 /// Returns what was removed, and what could not be.
-pub async fn remove_newer(docker: &bollard::Docker, baseline: &Baseline) -> Result<(Vec<String>, Vec<String>), bollard::errors::Error> {
+pub async fn remove_newer(
+    docker: &bollard::Docker,
+    baseline: &Baseline,
+) -> Result<(Vec<String>, Vec<String>), bollard::errors::Error> {
     let now = snapshot(docker).await?;
     let (mut removed, mut failed) = (Vec::new(), Vec::new());
-    let force = RemoveContainerOptionsBuilder::new().force(true).v(true).build();
-    for id in now.containers.iter().filter(|c| !baseline.containers.contains(c)) {
+    let force = RemoveContainerOptionsBuilder::new()
+        .force(true)
+        .v(true)
+        .build();
+    for id in now
+        .containers
+        .iter()
+        .filter(|c| !baseline.containers.contains(c))
+    {
         let short: String = id.chars().take(12).collect();
         match docker.remove_container(id, Some(force.clone())).await {
             Ok(()) => removed.push(format!("container {short}")),
@@ -45,7 +57,14 @@ pub async fn remove_newer(docker: &bollard::Docker, baseline: &Baseline) -> Resu
         }
     }
     for reference in now.images.iter().filter(|i| !baseline.images.contains(i)) {
-        match docker.remove_image(reference, None::<bollard::query_parameters::RemoveImageOptions>, None).await {
+        match docker
+            .remove_image(
+                reference,
+                None::<bollard::query_parameters::RemoveImageOptions>,
+                None,
+            )
+            .await
+        {
             Ok(_) => removed.push(format!("image {reference}")),
             Err(e) => failed.push(format!("image {reference}: {e}")),
         }

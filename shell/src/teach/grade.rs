@@ -31,7 +31,9 @@ pub fn run(args: &[String]) -> i32 {
             },
             "--plain" => plain = true,
             other => {
-                eprintln!("berth grade: unknown argument {other:?}\nUsage: berth grade [--lab ID] [--format table|json|junit|csv] [--plain]");
+                eprintln!(
+                    "berth grade: unknown argument {other:?}\nUsage: berth grade [--lab ID] [--format table|json|junit|csv] [--plain]"
+                );
                 return 2;
             }
         }
@@ -75,7 +77,10 @@ pub fn run(args: &[String]) -> i32 {
             .collect(),
     };
     let now = chrono::Utc::now();
-    let reports: Vec<_> = chosen.iter().map(|l| report::build(l, progress.labs.get(&l.id), now)).collect();
+    let reports: Vec<_> = chosen
+        .iter()
+        .map(|l| report::build(l, progress.labs.get(&l.id), now))
+        .collect();
     print!("{}", report::render(&reports, format, plain));
     0
 }

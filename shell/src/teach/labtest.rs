@@ -10,7 +10,9 @@ use std::path::{Path, PathBuf};
 
 use berth_labs::progress::Store;
 use berth_labs::{Check, Lab};
-use bollard::query_parameters::{ListContainersOptions, ListImagesOptions, RemoveContainerOptionsBuilder};
+use bollard::query_parameters::{
+    ListContainersOptions, ListImagesOptions, RemoveContainerOptionsBuilder,
+};
 
 use super::session::{Output, Session};
 use super::style::Style;
@@ -43,7 +45,13 @@ async fn state(docker: &bollard::Docker) -> Result<(Vec<String>, Vec<String>), S
         .await
         .map_err(|e| e.to_string())?
         .into_iter()
-        .map(|c| format!("{} {}", c.id.unwrap_or_default(), c.state.map(|s| s.to_string()).unwrap_or_default()))
+        .map(|c| {
+            format!(
+                "{} {}",
+                c.id.unwrap_or_default(),
+                c.state.map(|s| s.to_string()).unwrap_or_default()
+            )
+        })
         .collect();
     containers.sort();
     let mut images: Vec<String> = docker
@@ -51,7 +59,13 @@ async fn state(docker: &bollard::Docker) -> Result<(Vec<String>, Vec<String>), S
         .await
         .map_err(|e| e.to_string())?
         .into_iter()
-        .flat_map(|i| if i.repo_tags.is_empty() { vec![i.id] } else { i.repo_tags })
+        .flat_map(|i| {
+            if i.repo_tags.is_empty() {
+                vec![i.id]
+            } else {
+                i.repo_tags
+            }
+        })
         .collect();
     images.sort();
     Ok((containers, images))
@@ -146,11 +160,16 @@ pub fn test(files: &[String]) -> i32 {
             return 1;
         }
     };
-    let state_dir = std::env::temp_dir().join(format!("berth-labtest-state-{}", std::process::id()));
+    let state_dir =
+        std::env::temp_dir().join(format!("berth-labtest-state-{}", std::process::id()));
     let result = (|| -> Result<(), String> {
         let store = Store::open(&state_dir).map_err(|e| e.to_string())?;
-        let style = Style { colour: false, plain: true };
-        let mut session = super::open_session(store, labs.clone(), style, Output::Captured(Vec::new()))?;
+        let style = Style {
+            colour: false,
+            plain: true,
+        };
+        let mut session =
+            super::open_session(store, labs.clone(), style, Output::Captured(Vec::new()))?;
         session.confirm = Box::new(|_| true);
         let mut failures = 0;
         for lab in &labs {
@@ -176,11 +195,17 @@ pub fn test(files: &[String]) -> i32 {
                 .await?;
             for c in all {
                 let options = RemoveContainerOptionsBuilder::new().force(true).build();
-                docker.remove_container(c.id.as_deref().unwrap_or_default(), Some(options)).await?;
+                docker
+                    .remove_container(c.id.as_deref().unwrap_or_default(), Some(options))
+                    .await?;
             }
             Ok::<_, bollard::errors::Error>(())
         });
-        if failures > 0 { Err(format!("{failures} lab(s) failed")) } else { Ok(()) }
+        if failures > 0 {
+            Err(format!("{failures} lab(s) failed"))
+        } else {
+            Ok(())
+        }
     })();
     let _ = std::fs::remove_dir_all(&state_dir);
     if let Some(p) = private {
@@ -198,7 +223,15 @@ pub fn test(files: &[String]) -> i32 {
 fn outcome_text(outcomes: &[berth_grader::Outcome]) -> String {
     outcomes
         .iter()
-        .map(|o| format!("    {} {}: expected {}; found {}", if o.passed { "pass" } else { "FAIL" }, o.kind, o.expected, o.actual))
+        .map(|o| {
+            format!(
+                "    {} {}: expected {}; found {}",
+                if o.passed { "pass" } else { "FAIL" },
+                o.kind,
+                o.expected,
+                o.actual
+            )
+        })
         .collect::<Vec<_>>()
         .join("\n")
 }
@@ -210,11 +243,20 @@ fn play(s: &mut Session, lab: &Lab) -> Result<(), String> {
         let at = format!("step {} ({})", i + 1, step.id);
         let current = s.current().map(|(_, p)| p.current);
         if current != Some(i) {
-            return Err(format!("{at}: the shell is at step {:?}, expected {}", current.map(|c| c + 1), i + 1));
+            return Err(format!(
+                "{at}: the shell is at step {:?}, expected {}",
+                current.map(|c| c + 1),
+                i + 1
+            ));
         }
-        let early = s.judge_current(false).ok_or(format!("{at}: nothing to judge"))??;
+        let early = s
+            .judge_current(false)
+            .ok_or(format!("{at}: nothing to judge"))??;
         if early.iter().all(|o| o.passed) {
-            return Err(format!("{at}: its checks pass before its solution:\n{}", outcome_text(&early)));
+            return Err(format!(
+                "{at}: its checks pass before its solution:\n{}",
+                outcome_text(&early)
+            ));
         }
         let state_before = s.rt.block_on(state(&s.engine.docker))?;
         for line in &step.solution {
@@ -227,16 +269,30 @@ fn play(s: &mut Session, lab: &Lab) -> Result<(), String> {
         if !passed {
             let (_, p) = s.current().ok_or("the lab is gone")?;
             // judge it once more, at its own start, to show why
-            let ctx_outcomes = if p.current == i { s.judge_current(true).and_then(|r| r.ok()).unwrap_or_default() } else { Vec::new() };
-            return Err(format!("{at}: its checks fail after its solution:\n{}", outcome_text(&ctx_outcomes)));
+            let ctx_outcomes = if p.current == i {
+                s.judge_current(true)
+                    .and_then(|r| r.ok())
+                    .unwrap_or_default()
+            } else {
+                Vec::new()
+            };
+            return Err(format!(
+                "{at}: its checks fail after its solution:\n{}",
+                outcome_text(&ctx_outcomes)
+            ));
         }
         if step.checks.iter().all(|c| matches!(c, Check::Command(_))) {
             let state_after = s.rt.block_on(state(&s.engine.docker))?;
             if state_after != state_before {
-                return Err(format!("{at}: judged by command checks, but its solution changes engine state"));
+                return Err(format!(
+                    "{at}: judged by command checks, but its solution changes engine state"
+                ));
             }
         }
-        println!("lab {} {at}: fails before its solution, passes after", lab.id);
+        println!(
+            "lab {} {at}: fails before its solution, passes after",
+            lab.id
+        );
     }
     s.handle_line("reset lab");
     let after = s.rt.block_on(state(&s.engine.docker))?;
@@ -264,7 +320,10 @@ fn play(s: &mut Session, lab: &Lab) -> Result<(), String> {
     let made = midway.0.len().saturating_sub(before.0.len());
     s.rt.block_on(async {
         let options = RemoveContainerOptionsBuilder::new().force(true).build();
-        s.engine.docker.remove_container(&survivor, Some(options)).await
+        s.engine
+            .docker
+            .remove_container(&survivor, Some(options))
+            .await
     })
     .map_err(|e| e.to_string())?;
     println!(
@@ -276,17 +335,31 @@ fn play(s: &mut Session, lab: &Lab) -> Result<(), String> {
 }
 
 /// The same containers and image references (states may differ).
-fn same_objects(before: &(Vec<String>, Vec<String>), after: &(Vec<String>, Vec<String>), when: &str) -> Result<(), String> {
-    let ids = |v: &Vec<String>| v.iter().map(|c| c.split(' ').next().unwrap_or("").to_string()).collect::<Vec<_>>();
+fn same_objects(
+    before: &(Vec<String>, Vec<String>),
+    after: &(Vec<String>, Vec<String>),
+    when: &str,
+) -> Result<(), String> {
+    let ids = |v: &Vec<String>| {
+        v.iter()
+            .map(|c| c.split(' ').next().unwrap_or("").to_string())
+            .collect::<Vec<_>>()
+    };
     if ids(&before.0) != ids(&after.0) || before.1 != after.1 {
-        return Err(format!("{when} did not restore the engine:\n  before: {before:?}\n  after:  {after:?}"));
+        return Err(format!(
+            "{when} did not restore the engine:\n  before: {before:?}\n  after:  {after:?}"
+        ));
     }
     Ok(())
 }
 
 /// A container made before `lab start`, from the lab's first image.
 async fn create_survivor(docker: &bollard::Docker, lab: &Lab) -> Result<String, String> {
-    let image = lab.images.first().cloned().unwrap_or_else(|| "busybox".into());
+    let image = lab
+        .images
+        .first()
+        .cloned()
+        .unwrap_or_else(|| "busybox".into());
     let body = bollard::models::ContainerCreateBody {
         image: Some(image),
         ..Default::default()

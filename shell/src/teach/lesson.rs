@@ -14,7 +14,11 @@ pub fn render(markdown: &str, style: &Style) -> String {
         let trimmed = line.trim_start_matches('#');
         let rendered = if line.starts_with('#') {
             let title = trimmed.trim();
-            if style.plain { title.to_string() } else { style.bold(title) }
+            if style.plain {
+                title.to_string()
+            } else {
+                style.bold(title)
+            }
         } else if line.starts_with("    ") {
             style.code(line)
         } else if line.starts_with("|---") {
@@ -23,7 +27,11 @@ pub fn render(markdown: &str, style: &Style) -> String {
             // `code` spans keep their text; the backticks go
             let mut text = String::new();
             for (i, part) in line.split('`').enumerate() {
-                if i % 2 == 1 { text.push_str(&style.code(part)) } else { text.push_str(&part.replace("**", "")) }
+                if i % 2 == 1 {
+                    text.push_str(&style.code(part))
+                } else {
+                    text.push_str(&part.replace("**", ""))
+                }
             }
             text
         };
@@ -39,7 +47,10 @@ pub fn page(s: &mut Session, text: &str) {
         && std::io::IsTerminal::is_terminal(&std::io::stdout())
         && std::io::IsTerminal::is_terminal(&std::io::stdin());
     if terminal
-        && let Ok(mut child) = Command::new("less").args(["-R", "-F", "-X"]).stdin(Stdio::piped()).spawn()
+        && let Ok(mut child) = Command::new("less")
+            .args(["-R", "-F", "-X"])
+            .stdin(Stdio::piped())
+            .spawn()
     {
         if let Some(mut stdin) = child.stdin.take() {
             let _ = stdin.write_all(text.as_bytes());

@@ -40,7 +40,12 @@ fn docker_link(state_dir: &Path) -> Result<PathBuf, String> {
 
 /// Connects to the engine (starting berth's own when it may) and loads
 /// progress and labs.
-pub fn open_session(store: Store, labs: Vec<Lab>, style: Style, output: Output) -> Result<Session, String> {
+pub fn open_session(
+    store: Store,
+    labs: Vec<Lab>,
+    style: Style,
+    output: Output,
+) -> Result<Session, String> {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -95,7 +95,10 @@ impl Session {
         let words: Vec<&str> = trimmed.split_whitespace().collect();
         if let Some(flow) = super::commands::run(self, &words) {
             if self.timings {
-                eprintln!("berth-timing shell-command {:.1} ms", started.elapsed().as_secs_f64() * 1000.0);
+                eprintln!(
+                    "berth-timing shell-command {:.1} ms",
+                    started.elapsed().as_secs_f64() * 1000.0
+                );
             }
             return flow;
         }
@@ -140,8 +143,16 @@ impl Session {
                 let out = command.stdin(Stdio::null()).output();
                 if let Ok(o) = &out {
                     lines.push(format!("$ {line}"));
-                    lines.extend(String::from_utf8_lossy(&o.stdout).lines().map(str::to_string));
-                    lines.extend(String::from_utf8_lossy(&o.stderr).lines().map(str::to_string));
+                    lines.extend(
+                        String::from_utf8_lossy(&o.stdout)
+                            .lines()
+                            .map(str::to_string),
+                    );
+                    lines.extend(
+                        String::from_utf8_lossy(&o.stderr)
+                            .lines()
+                            .map(str::to_string),
+                    );
                 }
                 out.map(|o| o.status)
             }
@@ -149,7 +160,9 @@ impl Session {
         match result {
             Ok(status) => {
                 use std::os::unix::process::ExitStatusExt;
-                status.code().unwrap_or_else(|| 128 + status.signal().unwrap_or(0))
+                status
+                    .code()
+                    .unwrap_or_else(|| 128 + status.signal().unwrap_or(0))
             }
             Err(e) => {
                 let message = format!("berth: cannot run sh: {e}");
@@ -161,7 +174,10 @@ impl Session {
 
     fn record(&mut self, line: &str, exit_code: i32, duration_ms: u64) {
         let (lab, step) = match self.current() {
-            Some((lab, p)) => (Some(lab.id.clone()), lab.steps.get(p.current).map(|s| s.id.clone())),
+            Some((lab, p)) => (
+                Some(lab.id.clone()),
+                lab.steps.get(p.current).map(|s| s.id.clone()),
+            ),
             None => (None, None),
         };
         let entry = JournalEntry {
@@ -209,8 +225,12 @@ impl Session {
     /// later (a detached container that is about to exit): then checks
     /// with `within` get their time. Failed lines are judged once.
     fn judge_after_line(&mut self, line_succeeded: bool) {
-        let Some((lab, p)) = self.current() else { return };
-        let Some(step) = lab.steps.get(p.current).cloned() else { return };
+        let Some((lab, p)) = self.current() else {
+            return;
+        };
+        let Some(step) = lab.steps.get(p.current).cloned() else {
+            return;
+        };
         if p.steps.get(&step.id).is_some_and(|s| s.passed()) {
             return;
         }
@@ -240,11 +260,15 @@ impl Session {
     }
 
     fn pass_current(&mut self) {
-        let Some((lab, p)) = self.current() else { return };
+        let Some((lab, p)) = self.current() else {
+            return;
+        };
         let step = &lab.steps[p.current];
         let entry = self.progress.labs.entry(lab.id.clone()).or_default();
         entry.steps.entry(step.id.clone()).or_default().passed_at = Some(Utc::now());
-        let message = self.style.pass(&format!("Step {} passed: {}", p.current + 1, step.title));
+        let message = self
+            .style
+            .pass(&format!("Step {} passed: {}", p.current + 1, step.title));
         self.say(&message);
         self.save();
         self.move_to(p.current + 1);
@@ -253,10 +277,14 @@ impl Session {
     /// Makes step `index` current (the end of the lab when past the last),
     /// starting its clock and baseline the first time, and shows it.
     pub fn move_to(&mut self, index: usize) {
-        let Some((lab, _)) = self.current() else { return };
+        let Some((lab, _)) = self.current() else {
+            return;
+        };
         let index = index.min(lab.steps.len());
         let baseline = if index < lab.steps.len() {
-            self.rt.block_on(super::engine_state::snapshot(&self.engine.docker)).ok()
+            self.rt
+                .block_on(super::engine_state::snapshot(&self.engine.docker))
+                .ok()
         } else {
             None
         };
@@ -280,9 +308,12 @@ impl Session {
         };
         match lab.steps.get(p.current) {
             Some(step) => {
-                let heading = self
-                    .style
-                    .heading(&format!("Step {} of {}: {}", p.current + 1, lab.steps.len(), step.title));
+                let heading = self.style.heading(&format!(
+                    "Step {} of {}: {}",
+                    p.current + 1,
+                    lab.steps.len(),
+                    step.title
+                ));
                 let done = p.steps.get(&step.id).is_some_and(|s| s.passed());
                 self.say(&heading);
                 self.say(step.text.trim());
@@ -290,11 +321,20 @@ impl Session {
                     let note = self.style.pass("already passed");
                     self.say(&note);
                 }
-                let tip = self.style.dim("(hint: a hint · check: where you are · lesson: the reading)");
+                let tip = if self.style.plain {
+                    "(hint: a hint; check: where you are; lesson: the reading)".to_string()
+                } else {
+                    self.style
+                        .dim("(hint: a hint · check: where you are · lesson: the reading)")
+                };
                 self.say(&tip);
             }
             None => {
-                let passed = lab.steps.iter().filter(|s| p.steps.get(&s.id).is_some_and(|x| x.passed())).count();
+                let passed = lab
+                    .steps
+                    .iter()
+                    .filter(|s| p.steps.get(&s.id).is_some_and(|x| x.passed()))
+                    .count();
                 let message = self.style.pass(&format!(
                     "Lab {} complete: {passed} of {} steps passed. `berth grade --lab {}` shows your report.",
                     lab.id,

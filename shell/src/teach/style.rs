@@ -19,19 +19,35 @@ impl Style {
     }
 
     fn paint(&self, code: &str, text: &str) -> String {
-        if self.colour { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_string() }
+        if self.colour {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
     }
 
     pub fn pass(&self, text: &str) -> String {
-        if self.plain { format!("PASS: {text}") } else { self.paint("32", &format!("✔ {text}")) }
+        if self.plain {
+            format!("PASS: {text}")
+        } else {
+            self.paint("32", &format!("✔ {text}"))
+        }
     }
 
     pub fn fail(&self, text: &str) -> String {
-        if self.plain { format!("FAIL: {text}") } else { self.paint("31", &format!("✘ {text}")) }
+        if self.plain {
+            format!("FAIL: {text}")
+        } else {
+            self.paint("31", &format!("✘ {text}"))
+        }
     }
 
     pub fn heading(&self, text: &str) -> String {
-        if self.plain { text.to_string() } else { self.paint("1", &format!("── {text} ──")) }
+        if self.plain {
+            text.to_string()
+        } else {
+            self.paint("1", &format!("── {text} ──"))
+        }
     }
 
     pub fn bold(&self, text: &str) -> String {
