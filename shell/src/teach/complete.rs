@@ -159,3 +159,78 @@ impl Highlighter for Helper {}
 impl Validator for Helper {}
 
 impl rustyline::Helper for Helper {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn helper(rt: &tokio::runtime::Runtime) -> Helper {
+        // a file, not a socket: bollard accepts the path, requests fail
+        let path = std::env::temp_dir().join(format!("berth-complete-{}.sock", std::process::id()));
+        std::fs::write(&path, b"").unwrap();
+        let docker = bollard::Docker::connect_with_unix(
+            &path.to_string_lossy(),
+            1,
+            bollard::API_DEFAULT_VERSION,
+        )
+        .unwrap();
+        Helper {
+            engine: Engine {
+                docker,
+                endpoint: crate::engine::Endpoint::Unix(path),
+            },
+            rt: rt.handle().clone(),
+            lab_ids: vec!["run".into(), "build".into()],
+        }
+    }
+
+    #[test]
+    fn completes_commands_subcommands_flags_and_lab_ids() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let h = helper(&rt);
+        assert_eq!(h.candidates(&[], "la"), vec!["lab", "labs"]);
+        assert_eq!(h.candidates(&[], "doc"), vec!["docker"]);
+        assert_eq!(h.candidates(&["lab"], ""), vec!["start"]);
+        assert_eq!(h.candidates(&["lab", "start"], "r"), vec!["run"]);
+        assert_eq!(h.candidates(&["docker"], "ins"), vec!["inspect"]);
+        assert_eq!(h.candidates(&["docker"], "con"), vec!["container"]);
+        assert_eq!(
+            h.candidates(&["docker", "container"], "l"),
+            vec!["logs", "ls"]
+        );
+        assert_eq!(h.candidates(&["docker", "run"], "--rm"), vec!["--rm"]);
+        assert_eq!(
+            h.candidates(&["docker", "ps"], "-"),
+            vec![
+                "--all",
+                "--filter",
+                "--format",
+                "--last",
+                "--latest",
+                "--no-trunc",
+                "--quiet",
+                "--size",
+                "-a",
+                "-f",
+                "-l",
+                "-n",
+                "-q",
+                "-s"
+            ]
+        );
+        assert_eq!(
+            h.candidates(&["docker", "image", "ls"], "--q"),
+            vec!["--quiet"]
+        );
+        // names come from the engine; none answers here, so none, quickly
+        let started = std::time::Instant::now();
+        assert!(h.candidates(&["docker", "logs"], "w").is_empty());
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
+        if let crate::engine::Endpoint::Unix(p) = &h.engine.endpoint {
+            let _ = std::fs::remove_file(p);
+        }
+    }
+}
