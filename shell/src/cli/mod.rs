@@ -87,12 +87,13 @@ pub struct Args {
 
 impl Args {
     pub fn flag(&self, name: &str) -> bool {
-        self.matches
-            .try_get_one::<bool>(name)
-            .ok()
-            .flatten()
-            .copied()
-            .unwrap_or(false)
+        self.value(name).is_some_and(|v| go_bool(&v) == Some(true))
+    }
+    /// A switch whose default is true (`--sig-proxy`).
+    pub fn flag_or(&self, name: &str, default: bool) -> bool {
+        self.value(name)
+            .and_then(|v| go_bool(&v))
+            .unwrap_or(default)
     }
     pub fn value(&self, name: &str) -> Option<String> {
         self.matches
@@ -142,6 +143,15 @@ impl Args {
     }
     fn key(&self) -> &'static str {
         resolve_path(&self.path).unwrap_or("run")
+    }
+}
+
+/// Go's strconv.ParseBool.
+fn go_bool(text: &str) -> Option<bool> {
+    match text {
+        "1" | "t" | "T" | "true" | "TRUE" | "True" => Some(true),
+        "0" | "f" | "F" | "false" | "FALSE" | "False" => Some(false),
+        _ => None,
     }
 }
 
@@ -202,7 +212,49 @@ fn unknown_flag(token: &str, argv: &[String]) -> String {
     }
 }
 
+/// `-d=false` as `--detach=false`: clap does not read a short flag with
+/// `=` when the command's arguments may start with `-` (run, exec, top).
+fn long_form_of_short_equals(spec: &Spec, argv: &[String]) -> Vec<String> {
+    let mut out = Vec::with_capacity(argv.len());
+    let (mut flags_end, mut skip_value) = (false, false);
+    for a in argv {
+        let bytes = a.as_bytes();
+        let rewritten = (!flags_end && bytes.len() > 2 && bytes[0] == b'-' && bytes[2] == b'=')
+            .then(|| {
+                let short = bytes[1] as char;
+                spec.flags
+                    .iter()
+                    .find(|f| f.get_short() == Some(short))
+                    .and_then(|f| f.get_long())
+                    .map(|long| format!("--{long}{}", &a[2..]))
+            })
+            .flatten();
+        if skip_value {
+            skip_value = false;
+        } else if a == "--" || (!spec.interspersed && !a.starts_with('-')) {
+            flags_end = true;
+        } else if !flags_end && a.starts_with('-') && !a.contains('=') {
+            // a flag whose value is the next word: that word is no argument
+            let takes_value = |f: &clap::Arg| f.get_value_names().is_some();
+            skip_value = match a.strip_prefix("--") {
+                Some(long) => spec
+                    .flags
+                    .iter()
+                    .any(|f| f.get_long() == Some(long) && takes_value(f)),
+                None => a.chars().last().is_some_and(|c| {
+                    spec.flags
+                        .iter()
+                        .any(|f| f.get_short() == Some(c) && takes_value(f))
+                }),
+            };
+        }
+        out.push(rewritten.unwrap_or_else(|| a.clone()));
+    }
+    out
+}
+
 fn parse(path: &str, spec: &Spec, argv: &[String]) -> Result<Args, CliError> {
+    let argv = &long_form_of_short_equals(spec, argv);
     let flag_error = |message: String| CliError::new(help::flag_error(path, spec, &message), 125);
     let matches = build_parser(spec)
         .try_get_matches_from(argv)
@@ -243,6 +295,21 @@ fn parse(path: &str, spec: &Spec, argv: &[String]) -> Result<Args, CliError> {
         && first != "--"
     {
         return Err(flag_error(unknown_flag(first, argv)));
+    }
+    // switches given a value (`--rm=false`) must say true or false
+    for arg in spec.flags.iter().filter(|a| a.get_value_names().is_none()) {
+        let id = arg.get_id().as_str();
+        if let Ok(Some(v)) = matches.try_get_one::<String>(id)
+            && go_bool(v).is_none()
+        {
+            let shown = match arg.get_short() {
+                Some(c) => format!("-{c}, --{id}"),
+                None => format!("--{id}"),
+            };
+            return Err(flag_error(format!(
+                "invalid argument \"{v}\" for \"{shown}\" flag: strconv.ParseBool: parsing \"{v}\": invalid syntax"
+            )));
+        }
     }
     if let Some(message) = help::arity_error(path, spec, positional.len()) {
         return Err(CliError::new(message, 1));

@@ -42,7 +42,12 @@ fn build(defs: &[FlagDef]) -> Vec<Arg> {
                 arg = arg.short(s);
             }
             match kind {
-                "" => arg.action(ArgAction::SetTrue),
+                // a switch, which also takes `=false` as docker's do
+                "" => arg
+                    .action(ArgAction::Set)
+                    .num_args(0..=1)
+                    .require_equals(true)
+                    .default_missing_value("true"),
                 "list" | "filter" | "strings" => {
                     arg.value_name(kind).action(ArgAction::Append).num_args(1)
                 }

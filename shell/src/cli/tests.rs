@@ -40,6 +40,30 @@ fn run_flags_stop_at_the_image() {
 }
 
 #[test]
+fn switches_take_go_booleans() {
+    let a = parse_as("run", &["-it", "--rm=false", "-d=true", "busybox"]).unwrap();
+    assert!(a.flag("interactive") && a.flag("tty") && a.flag("detach"));
+    assert!(!a.flag("rm"));
+    assert_eq!(a.positional, vec!["busybox"]);
+    let a = parse_as(
+        "run",
+        &[
+            "-e", "A=1", "--name", "x", "-d=false", "busybox", "sh", "-c", "-d=x",
+        ],
+    )
+    .unwrap();
+    assert!(!a.flag("detach"));
+    assert_eq!(a.positional, vec!["busybox", "sh", "-c", "-d=x"]);
+    let a = parse_as("ps", &["-aq"]).unwrap();
+    assert!(a.flag("all") && a.flag("quiet"));
+    let (message, code) = error("ps", &["--all=maybe"]);
+    assert_eq!(code, 125);
+    assert!(message.starts_with(
+        "invalid argument \"maybe\" for \"-a, --all\" flag: strconv.ParseBool: parsing \"maybe\": invalid syntax\n"
+    ), "{message}");
+}
+
+#[test]
 fn other_commands_take_flags_anywhere() {
     let a = parse_as("rm", &["web", "-f", "db"]).unwrap();
     assert!(a.flag("force"));

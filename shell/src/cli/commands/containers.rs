@@ -75,7 +75,8 @@ pub async fn start(engine: &Engine, args: &Args) -> CmdResult {
     if tty {
         resize(engine, &id).await;
     }
-    let signals = spawn_signal_forwarding(engine, &id, tty);
+    let proxy = !tty && args.flag_or("sig-proxy", true);
+    let signals = spawn_signal_forwarding(engine, &id, tty, proxy);
     let ended = stream::pump(conn, stdin, tty, if tty { &keys } else { &[] }).await?;
     drop(raw);
     signals.abort();

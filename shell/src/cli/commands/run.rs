@@ -431,7 +431,8 @@ async fn attached_run(
     if plan.tty {
         resize(engine, id).await;
     }
-    let signals = spawn_signal_forwarding(engine, id, plan.tty);
+    let proxy = !plan.tty && args.flag_or("sig-proxy", true);
+    let signals = spawn_signal_forwarding(engine, id, plan.tty, proxy);
     let ended = stream::pump(
         conn,
         plan.stdin,
@@ -488,19 +489,31 @@ pub async fn resize(engine: &Engine, id: &str) {
     }
 }
 
-/// SIGWINCH resizes the container's terminal; without a TTY, SIGINT,
-/// SIGTERM and SIGHUP go to the container (docker's --sig-proxy).
+/// SIGWINCH resizes the container's terminal. With `proxy` (no TTY and
+/// --sig-proxy, docker's default), SIGINT, SIGTERM and SIGHUP go to the
+/// container; otherwise they keep their default effect on this client.
 pub fn spawn_signal_forwarding(
     engine: &Engine,
     id: &str,
     tty: bool,
+    proxy: bool,
 ) -> tokio::task::JoinHandle<()> {
     use tokio::signal::unix::{SignalKind, signal};
     let engine = engine.clone();
     let id = id.to_string();
     tokio::spawn(async move {
-        let (Ok(mut winch), Ok(mut int), Ok(mut term), Ok(mut hup)) = (
-            signal(SignalKind::window_change()),
+        let Ok(mut winch) = signal(SignalKind::window_change()) else {
+            return;
+        };
+        if !proxy {
+            while winch.recv().await.is_some() {
+                if tty {
+                    resize(&engine, &id).await;
+                }
+            }
+            return;
+        }
+        let (Ok(mut int), Ok(mut term), Ok(mut hup)) = (
             signal(SignalKind::interrupt()),
             signal(SignalKind::terminate()),
             signal(SignalKind::hangup()),
@@ -509,17 +522,15 @@ pub fn spawn_signal_forwarding(
         };
         loop {
             let name = tokio::select! {
-                _ = winch.recv() => { if tty { resize(&engine, &id).await; } continue; }
+                _ = winch.recv() => continue,
                 _ = int.recv() => "SIGINT",
                 _ = term.recv() => "SIGTERM",
                 _ = hup.recv() => "SIGHUP",
             };
-            if !tty {
-                let options = bollard::query_parameters::KillContainerOptionsBuilder::new()
-                    .signal(name)
-                    .build();
-                let _ = engine.docker.kill_container(&id, Some(options)).await;
-            }
+            let options = bollard::query_parameters::KillContainerOptionsBuilder::new()
+                .signal(name)
+                .build();
+            let _ = engine.docker.kill_container(&id, Some(options)).await;
         }
     })
 }
