@@ -268,6 +268,8 @@ fn errors_and_exit_codes_match_docker() {
         &["frob"],
         &["container", "frob"],
         &["inspect", "-f", "{.NetworkSettings.IPAddress}", "web"],
+        &["inspect", "-f", "{{.State.Nope}}", "web"],
+        &["inspect", "-f", "{{ .Config.Cmd }} {{.Nope}}", "web"],
     ] {
         same(&d, args);
     }

@@ -176,8 +176,10 @@ impl<'a> Exec<'a> {
 
     fn operand(&mut self, operand: &Operand, dot: &Value) -> Result<Value, TemplateError> {
         match operand {
-            Operand::Field(fields) => fields_of(dot, fields),
-            Operand::Variable(name, fields) => {
+            Operand::Field(fields, pos) => {
+                fields_of(dot, fields).map_err(|e| e.at(*pos, &format!(".{}", fields.join("."))))
+            }
+            Operand::Variable(name, fields, pos) => {
                 let value = self
                     .vars
                     .iter()
@@ -185,7 +187,11 @@ impl<'a> Exec<'a> {
                     .find(|(n, _)| n == name)
                     .map(|(_, v)| v.clone())
                     .ok_or_else(|| TemplateError::Parse(format!("undefined variable: {name}")))?;
-                fields_of(&value, fields)
+                let node = std::iter::once(name.clone())
+                    .chain(fields.iter().cloned())
+                    .collect::<Vec<_>>()
+                    .join(".");
+                fields_of(&value, fields).map_err(|e| e.at(*pos, &node))
             }
             Operand::Sub(pipe, fields) => {
                 let value = self.scoped(|s| s.pipeline(pipe, dot))?;
@@ -202,8 +208,8 @@ impl<'a> Exec<'a> {
 
 fn describe(operand: &Operand) -> String {
     match operand {
-        Operand::Field(f) => format!(".{}", f.join(".")),
-        Operand::Variable(n, _) => n.clone(),
+        Operand::Field(f, _) => format!(".{}", f.join(".")),
+        Operand::Variable(n, _, _) => n.clone(),
         Operand::Str(s) => format!("{s:?}"),
         Operand::Number(n) => n.to_string(),
         _ => "value".into(),
@@ -232,10 +238,10 @@ fn fields_of(value: &Value, fields: &[String]) -> Result<Value, TemplateError> {
                     "nil pointer evaluating interface {{}}.{field}"
                 )));
             }
-            other => {
+            // decoded JSON is interface{} to Go, whatever it holds
+            _ => {
                 return Err(TemplateError::Exec(format!(
-                    "can't evaluate field {field} in type {}",
-                    go_type(&other)
+                    "can't evaluate field {field} in type interface {{}}"
                 )));
             }
         };

@@ -18,6 +18,28 @@ pub enum TemplateError {
     Parse(String),
     #[error("template: :1: executing \"\": {0}")]
     Exec(String),
+    /// An execution error at a field, placed as Go places it.
+    #[error("template: :{line}:{col}: executing \"\" at <{node}>: {message}")]
+    At {
+        line: usize,
+        col: usize,
+        node: String,
+        message: String,
+    },
+}
+
+impl TemplateError {
+    fn at(self, pos: parse::Pos, node: &str) -> Self {
+        match self {
+            TemplateError::Exec(message) => TemplateError::At {
+                line: pos.line,
+                col: pos.col,
+                node: node.to_string(),
+                message,
+            },
+            other => other,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -212,7 +234,15 @@ mod tests {
             .unwrap_err();
         assert_eq!(
             err.to_string(),
-            "template: :1: executing \"\": map has no entry for key \"Nope\""
+            "template: :1:8: executing \"\" at <.State.Nope>: map has no entry for key \"Nope\""
+        );
+        let err = Template::parse("a {{.Name}}\n  {{ $.Config.Nope }}")
+            .unwrap()
+            .render(&d)
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "template: :2:6: executing \"\" at <$.Config.Nope>: map has no entry for key \"Nope\""
         );
         let err = Template::parse("{{.Health.Status}}")
             .unwrap()

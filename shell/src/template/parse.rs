@@ -38,12 +38,20 @@ pub struct Command {
     pub operands: Vec<Operand>,
 }
 
+/// Where an operand starts: line (from 1) and byte column (from 0), as Go
+/// reports them.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Pos {
+    pub line: usize,
+    pub col: usize,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Operand {
     /// `.A.B` (empty for `.`)
-    Field(Vec<String>),
+    Field(Vec<String>, Pos),
     /// `$x.A.B` (`$` alone is the top-level data)
-    Variable(String, Vec<String>),
+    Variable(String, Vec<String>, Pos),
     /// `(pipeline).A.B`
     Sub(Box<Pipeline>, Vec<String>),
     Function(String),
@@ -55,8 +63,8 @@ pub enum Operand {
 
 #[derive(Debug, Clone, PartialEq)]
 enum Token {
-    Dot(Vec<String>),
-    Var(String, Vec<String>),
+    Dot(Vec<String>, usize),
+    Var(String, Vec<String>, usize),
     Ident(String),
     Str(String),
     Number(f64),
@@ -69,8 +77,9 @@ enum Token {
 }
 
 /// Splits the template into text and action bodies, applying trim markers.
-fn split_actions(src: &str) -> Result<Vec<(bool, String)>, TemplateError> {
-    let mut parts: Vec<(bool, String)> = Vec::new();
+/// Each part: (is an action, text, byte offset of the text in `src`).
+fn split_actions(src: &str) -> Result<Vec<(bool, String, usize)>, TemplateError> {
+    let mut parts: Vec<(bool, String, usize)> = Vec::new();
     let mut rest = src;
     let mut trim_next_text = false;
     while let Some(start) = rest.find("{{") {
@@ -83,7 +92,7 @@ fn split_actions(src: &str) -> Result<Vec<(bool, String)>, TemplateError> {
         if trim_before {
             text = text.trim_end().to_string();
         }
-        parts.push((false, text));
+        parts.push((false, text, 0));
         let body_start = if trim_before { 1 } else { 0 };
         let end = find_action_end(after).ok_or_else(|| {
             TemplateError::Parse(format!("unclosed action in {:?}", ellipsis(after, 20)))
@@ -93,14 +102,18 @@ fn split_actions(src: &str) -> Result<Vec<(bool, String)>, TemplateError> {
         if trim_next_text {
             body = &body[..body.len() - 1];
         }
-        parts.push((true, body.to_string()));
+        parts.push((
+            true,
+            body.to_string(),
+            body.as_ptr() as usize - src.as_ptr() as usize,
+        ));
         rest = &after[end + 2..];
     }
     let mut text = rest.to_string();
     if trim_next_text {
         text = text.trim_start().to_string();
     }
-    parts.push((false, text));
+    parts.push((false, text, 0));
     Ok(parts)
 }
 
@@ -162,8 +175,10 @@ fn lex_fields(chars: &[char], i: &mut usize) -> Result<Vec<String>, TemplateErro
     Ok(fields)
 }
 
-fn lex(body: &str) -> Result<Vec<Token>, TemplateError> {
+/// `base`: the byte offset of `body` in the whole template.
+fn lex(body: &str, base: usize) -> Result<Vec<Token>, TemplateError> {
     let chars: Vec<char> = body.chars().collect();
+    let offsets: Vec<usize> = body.char_indices().map(|(o, _)| base + o).collect();
     let mut tokens = Vec::new();
     let mut i = 0;
     while i < chars.len() {
@@ -197,15 +212,23 @@ fn lex(body: &str) -> Result<Vec<Token>, TemplateError> {
             '.' if chars.get(i + 1).is_some_and(|c| c.is_ascii_digit()) => {
                 tokens.push(Token::Number(lex_number(&chars, &mut i)?))
             }
-            '.' => tokens.push(Token::Dot(lex_fields(&chars, &mut i)?)),
+            '.' => {
+                let at = offsets[i];
+                tokens.push(Token::Dot(lex_fields(&chars, &mut i)?, at))
+            }
             '$' => {
+                let at = offsets[i];
                 i += 1;
                 let start = i;
                 while i < chars.len() && is_ident_char(chars[i]) {
                     i += 1;
                 }
                 let name: String = chars[start..i].iter().collect();
-                tokens.push(Token::Var(format!("${name}"), lex_fields(&chars, &mut i)?));
+                tokens.push(Token::Var(
+                    format!("${name}"),
+                    lex_fields(&chars, &mut i)?,
+                    at,
+                ));
             }
             '"' => {
                 i += 1;
@@ -288,9 +311,20 @@ fn lex_number(chars: &[char], i: &mut usize) -> Result<f64, TemplateError> {
 struct Tokens {
     tokens: Vec<Token>,
     pos: usize,
+    /// Byte offsets where the template's lines start.
+    line_starts: std::rc::Rc<Vec<usize>>,
 }
 
 impl Tokens {
+    fn pos_of(&self, offset: usize) -> Pos {
+        let line = self.line_starts.partition_point(|&start| start <= offset);
+        let start = self.line_starts[line.saturating_sub(1)];
+        Pos {
+            line: line.max(1),
+            col: offset - start,
+        }
+    }
+
     fn peek(&self) -> Option<&Token> {
         self.tokens.get(self.pos)
     }
@@ -306,7 +340,7 @@ fn parse_pipeline(t: &mut Tokens, in_parens: bool) -> Result<Pipeline, TemplateE
     // `$x :=` or `$i, $e :=`
     let save = t.pos;
     let mut vars = Vec::new();
-    while let Some(Token::Var(name, fields)) = t.peek().cloned() {
+    while let Some(Token::Var(name, fields, _)) = t.peek().cloned() {
         if !fields.is_empty() {
             break;
         }
@@ -362,8 +396,24 @@ fn parse_pipeline(t: &mut Tokens, in_parens: bool) -> Result<Pipeline, TemplateE
                 };
                 operands.push(Operand::Sub(Box::new(sub), fields));
             }
-            Some(Token::Dot(fields)) => operands.push(Operand::Field(fields)),
-            Some(Token::Var(name, fields)) => operands.push(Operand::Variable(name, fields)),
+            // Go places a chain (`.A.B`, `$x.A`) at its second element
+            Some(Token::Dot(fields, at)) => {
+                let second = if fields.len() > 1 {
+                    at + 1 + fields[0].len()
+                } else {
+                    at
+                };
+                operands.push(Operand::Field(fields, t.pos_of(second)))
+            }
+            Some(Token::Var(name, fields, at)) => {
+                let second = if fields.is_empty() {
+                    at
+                } else {
+                    at + name.len()
+                };
+                let pos = t.pos_of(second);
+                operands.push(Operand::Variable(name, fields, pos))
+            }
             Some(Token::Str(s)) => operands.push(Operand::Str(s)),
             Some(Token::Number(n)) => operands.push(Operand::Number(n)),
             Some(Token::Ident(name)) => operands.push(match name.as_str() {
@@ -386,10 +436,15 @@ fn parse_pipeline(t: &mut Tokens, in_parens: bool) -> Result<Pipeline, TemplateE
     Ok(Pipeline { declare, commands })
 }
 
-fn pipeline_of(body: &str) -> Result<Pipeline, TemplateError> {
+fn pipeline_of(
+    body: &str,
+    base: usize,
+    line_starts: &std::rc::Rc<Vec<usize>>,
+) -> Result<Pipeline, TemplateError> {
     let mut tokens = Tokens {
-        tokens: lex(body)?,
+        tokens: lex(body, base)?,
         pos: 0,
+        line_starts: line_starts.clone(),
     };
     parse_pipeline(&mut tokens, false)
 }
@@ -403,15 +458,16 @@ enum Terminator {
 }
 
 struct Parser {
-    parts: Vec<(bool, String)>,
+    parts: Vec<(bool, String, usize)>,
     pos: usize,
+    line_starts: std::rc::Rc<Vec<usize>>,
 }
 
 impl Parser {
     fn list(&mut self) -> Result<(Vec<Node>, Terminator), TemplateError> {
         let mut nodes = Vec::new();
         while self.pos < self.parts.len() {
-            let (is_action, body) = self.parts[self.pos].clone();
+            let (is_action, body, base) = self.parts[self.pos].clone();
             self.pos += 1;
             if !is_action {
                 if !body.is_empty() {
@@ -420,6 +476,9 @@ impl Parser {
                 continue;
             }
             let trimmed = body.trim();
+            // where a piece of this action starts in the template
+            let at = |piece: &str| base + (piece.as_ptr() as usize - body.as_ptr() as usize);
+            let lines = self.line_starts.clone();
             if trimmed.starts_with("/*") {
                 continue;
             }
@@ -436,10 +495,13 @@ impl Parser {
                             "unexpected {rest:?} after else"
                         )));
                     };
-                    return Ok((nodes, Terminator::ElseIf(pipeline_of(cond)?)));
+                    return Ok((
+                        nodes,
+                        Terminator::ElseIf(pipeline_of(cond, at(cond), &lines)?),
+                    ));
                 }
                 "if" | "range" | "with" => {
-                    let pipe = pipeline_of(rest)?;
+                    let pipe = pipeline_of(rest, at(rest), &lines)?;
                     let (body, otherwise) = self.branches(keyword)?;
                     nodes.push(match keyword {
                         "if" => Node::If {
@@ -459,7 +521,7 @@ impl Parser {
                         },
                     });
                 }
-                _ => nodes.push(Node::Action(pipeline_of(trimmed)?)),
+                _ => nodes.push(Node::Action(pipeline_of(trimmed, at(trimmed), &lines)?)),
             }
         }
         Ok((nodes, Terminator::Eof))
@@ -496,9 +558,13 @@ impl Parser {
 }
 
 pub fn parse(src: &str) -> Result<Vec<Node>, TemplateError> {
+    let line_starts = std::iter::once(0)
+        .chain(src.match_indices('\n').map(|(i, _)| i + 1))
+        .collect();
     let mut parser = Parser {
         parts: split_actions(src)?,
         pos: 0,
+        line_starts: std::rc::Rc::new(line_starts),
     };
     match parser.list()? {
         (nodes, Terminator::Eof) => Ok(nodes),

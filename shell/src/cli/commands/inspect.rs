@@ -109,9 +109,11 @@ pub async fn inspect(engine: &Engine, args: &Args, forced: Option<&str>) -> CmdR
             for v in &found {
                 // docker's inspect reports execution errors this way
                 let rendered = t.render(v).map_err(|e| {
+                    // docker ends the element's line on stdout, then reports
+                    out(&format!("{text}\n"));
                     CliError::new(
                         format!(
-                            "\ntemplate parsing error: {}",
+                            "template parsing error: {}",
                             e.to_string().trim_start_matches("template parsing error: ")
                         ),
                         1,
