@@ -163,3 +163,29 @@ fn progress_survives_a_reload_and_a_torn_journal_line() {
         b"{not json"
     );
 }
+
+/// Damaged lab files (characters dropped or swapped) never panic: they
+/// load or give an error.
+#[test]
+fn damaged_labs_never_panic() {
+    let original: Vec<char> = GOOD.chars().collect();
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    for _ in 0..3_000 {
+        let mut chars = original.clone();
+        for _ in 0..3 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let i = (seed % chars.len() as u64) as usize;
+            match seed % 3 {
+                0 => {
+                    chars.remove(i);
+                }
+                1 => chars[i] = '"',
+                _ => chars.insert(i, '='),
+            }
+        }
+        let text: String = chars.into_iter().collect();
+        let _ = parse(&text, Path::new("damaged.toml"));
+    }
+}

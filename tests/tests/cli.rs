@@ -192,6 +192,9 @@ fn images_logs_top_and_history_match_docker() {
         ],
         &["pull", "busybox"],
         &["pull", "-q", "hello-world:latest"],
+        &["exec", "-d", "web", "touch", "/tmp/detached"],
+        &["exec", "web", "ls", "/tmp/detached"],
+        &["start", "-a", "done"],
     ] {
         same(&d, args);
     }

@@ -231,6 +231,13 @@ fn shell_lines_check_solution_reset_and_resume() {
         "curl -s --unix-socket ${DOCKER_HOST#unix://} 'http://localhost/containers/json?all=1'",
         "\"/older\"",
     );
+    // Tab completes container names from the engine, and docker flags
+    let mark = sh.screen.len();
+    sh.send(b"docker inspect --form\t");
+    sh.expect_after(mark, "--format ", T);
+    sh.send(b"'{{.Name}}' ol\t");
+    sh.expect_after(mark, "older ", T);
+    type_line(&mut sh, "", "/older");
     // solution asks first
     let mark = sh.screen.len();
     type_line(&mut sh, "solution", "[y/N]");
@@ -271,6 +278,8 @@ fn shell_lines_check_solution_reset_and_resume() {
     type_line(&mut sh, "", "berth run 2/15> ");
     type_line(&mut sh, "exit", "\n");
     assert!(sh.wait_status(T).success());
+    let history = std::fs::read_to_string(state.path().join("history")).unwrap();
+    assert!(history.contains("docker run hello-world"), "{history}");
     // a new shell resumes at step 2, with what was recorded
     let mut again = PtySession::spawn(shell_command(&d, state.path(), &["--plain"]), 40, 160);
     again.expect("Step 2 of 15: Give the container a command", T);

@@ -14,7 +14,6 @@ use crate::engine::Engine;
 
 pub struct Helper {
     pub engine: Engine,
-    pub rt: tokio::runtime::Handle,
     pub lab_ids: Vec<String>,
 }
 
@@ -26,39 +25,44 @@ const IMAGE_COMMANDS: &[&str] = &[
 const SHELL_WORDS: &[&str] = &["ls", "cat", "curl", "echo", "sh"];
 
 impl Helper {
+    /// Container or image names, asked of the engine on a runtime of
+    /// their own: the shell's runtime is only driven inside its block_on,
+    /// and completion runs outside it.
     fn names(&self, images: bool) -> Vec<String> {
-        let docker = self.engine.docker.clone();
-        let fetch = async move {
-            if images {
-                docker
-                    .list_images(None::<bollard::query_parameters::ListImagesOptions>)
-                    .await
-                    .map(|l| {
-                        l.into_iter()
-                            .flat_map(|i| i.repo_tags)
-                            .filter(|t| t != "<none>:<none>")
-                            .collect()
-                    })
-                    .unwrap_or_default()
-            } else {
-                docker
-                    .list_containers(Some(bollard::query_parameters::ListContainersOptions {
-                        all: true,
-                        ..Default::default()
-                    }))
-                    .await
-                    .map(|l| {
-                        l.into_iter()
-                            .flat_map(|c| c.names.unwrap_or_default())
-                            .map(|n| n.trim_start_matches('/').to_string())
-                            .collect()
-                    })
-                    .unwrap_or_default()
-            }
+        let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        else {
+            return Vec::new();
         };
-        self.rt
-            .block_on(async { tokio::time::timeout(Duration::from_millis(300), fetch).await })
-            .unwrap_or_default()
+        let path = if images {
+            "/images/json"
+        } else {
+            "/containers/json?all=1"
+        };
+        let engine = self.engine.clone();
+        let answer = rt.block_on(async move {
+            tokio::time::timeout(
+                Duration::from_millis(300),
+                engine.raw(hyper::Method::GET, path, None),
+            )
+            .await
+        });
+        let Ok(Ok((status, body))) = answer else {
+            return Vec::new();
+        };
+        if !status.is_success() {
+            return Vec::new();
+        }
+        let list: Vec<serde_json::Value> = serde_json::from_slice(&body).unwrap_or_default();
+        let key = if images { "RepoTags" } else { "Names" };
+        list.iter()
+            .filter_map(|item| item.get(key).and_then(|v| v.as_array()))
+            .flatten()
+            .filter_map(|n| n.as_str())
+            .filter(|n| *n != "<none>:<none>")
+            .map(|n| n.trim_start_matches('/').to_string())
+            .collect()
     }
 
     pub fn candidates(&self, words: &[&str], current: &str) -> Vec<String> {
@@ -164,7 +168,7 @@ impl rustyline::Helper for Helper {}
 mod tests {
     use super::*;
 
-    fn helper(rt: &tokio::runtime::Runtime) -> Helper {
+    fn helper() -> Helper {
         // a file, not a socket: bollard accepts the path, requests fail
         let path = std::env::temp_dir().join(format!("berth-complete-{}.sock", std::process::id()));
         std::fs::write(&path, b"").unwrap();
@@ -179,18 +183,13 @@ mod tests {
                 docker,
                 endpoint: crate::engine::Endpoint::Unix(path),
             },
-            rt: rt.handle().clone(),
             lab_ids: vec!["run".into(), "build".into()],
         }
     }
 
     #[test]
     fn completes_commands_subcommands_flags_and_lab_ids() {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        let h = helper(&rt);
+        let h = helper();
         assert_eq!(h.candidates(&[], "la"), vec!["lab", "labs"]);
         assert_eq!(h.candidates(&[], "doc"), vec!["docker"]);
         assert_eq!(h.candidates(&["lab"], ""), vec!["start"]);

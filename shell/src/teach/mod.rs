@@ -131,7 +131,6 @@ pub fn run_shell(options: ShellOptions) -> i32 {
         };
     editor.set_helper(Some(complete::Helper {
         engine: session.engine.clone(),
-        rt: session.rt.handle().clone(),
         lab_ids: session.labs.iter().map(|l| l.id.clone()).collect(),
     }));
     let _ = editor.load_history(&history);

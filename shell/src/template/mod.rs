@@ -272,4 +272,30 @@ mod tests {
             "{err}"
         );
     }
+
+    /// Arbitrary input never panics: every template parses or errors, and
+    /// every parsed one renders or errors.
+    #[test]
+    fn arbitrary_templates_never_panic() {
+        let alphabet: Vec<char> = "{}.$()|\"` -=:,aéx0\n".chars().collect();
+        let d = inspect();
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        for _ in 0..20_000 {
+            let mut text = String::new();
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let len = (seed % 24) as usize;
+            let mut x = seed;
+            for _ in 0..len {
+                x = x
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                text.push(alphabet[(x >> 33) as usize % alphabet.len()]);
+            }
+            if let Ok(t) = Template::parse(&text) {
+                let _ = t.render(&d);
+            }
+        }
+    }
 }
