@@ -187,26 +187,25 @@ pub fn validate(lab: &Lab) -> Vec<String> {
     problems
 }
 
-/// Where labs are looked for: BERTH_LABS_DIR, the install's share
-/// directory, then the source tree this berth was built from.
+/// Where labs are looked for: BERTH_LABS_DIR, the source tree this berth
+/// was built from (so a build never reads an older installed copy), then
+/// the install's share directory.
 pub fn catalog_dirs() -> Vec<PathBuf> {
-    let mut dirs = Vec::new();
-    if let Some(d) = std::env::var_os("BERTH_LABS_DIR") {
-        dirs.push(PathBuf::from(d));
-    }
-    dirs.push(PathBuf::from("/usr/local/share/berth/labs"));
-    dirs.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("catalog"));
-    dirs
+    search_dirs("BERTH_LABS_DIR", "catalog", "labs")
 }
 
-/// Where lesson markdown is looked for, beside the labs.
+/// Where lesson markdown is looked for, in the same order.
 pub fn lesson_dirs() -> Vec<PathBuf> {
-    let mut dirs = Vec::new();
-    if let Some(d) = std::env::var_os("BERTH_LESSONS_DIR") {
-        dirs.push(PathBuf::from(d));
-    }
-    dirs.push(PathBuf::from("/usr/local/share/berth/lessons"));
-    dirs.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("../courseware/lessons"));
+    search_dirs("BERTH_LESSONS_DIR", "../courseware/lessons", "lessons")
+}
+
+fn search_dirs(variable: &str, in_source: &str, installed: &str) -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = std::env::var_os(variable)
+        .map(PathBuf::from)
+        .into_iter()
+        .collect();
+    dirs.push(Path::new(env!("CARGO_MANIFEST_DIR")).join(in_source));
+    dirs.push(Path::new("/usr/local/share/berth").join(installed));
     dirs
 }
 

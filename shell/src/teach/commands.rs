@@ -50,7 +50,7 @@ pub fn run(s: &mut Session, words: &[&str]) -> Option<Flow> {
 
 fn labs(s: &mut Session) {
     if s.labs.is_empty() {
-        s.say("No labs found (looked in BERTH_LABS_DIR, /usr/local/share/berth/labs and the source tree).");
+        s.say("No labs found (looked in BERTH_LABS_DIR, the source tree and /usr/local/share/berth/labs).");
         return;
     }
     let rows: Vec<String> = s
