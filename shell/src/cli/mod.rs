@@ -166,21 +166,55 @@ fn resolve_path(path: &str) -> Option<&'static str> {
 }
 
 fn build_parser(spec: &Spec) -> clap::Command {
-    let mut command = clap::Command::new(spec.key)
+    let command = clap::Command::new(spec.key)
         .no_binary_name(true)
         .disable_help_flag(true)
         .disable_version_flag(true)
         .args_override_self(true)
         .args(spec.flags.clone());
-    let positional = clap::Arg::new("ARGS")
-        .num_args(0..)
-        .action(clap::ArgAction::Append);
-    command = if spec.interspersed {
-        command.arg(positional)
+    // run, exec and top get only their flags: `flags_then_arguments` cut
+    // the line at the first argument
+    if spec.interspersed {
+        command.arg(
+            clap::Arg::new("ARGS")
+                .num_args(0..)
+                .action(clap::ArgAction::Append),
+        )
     } else {
-        command.arg(positional.trailing_var_arg(true).allow_hyphen_values(true))
-    };
-    command
+        command
+    }
+}
+
+/// For commands whose flags end at the first argument (`run IMAGE CMD
+/// -x`): the words up to it, and it with everything after. A flag that
+/// takes a value keeps the next word; `--` ends the flags and goes.
+fn flags_then_arguments<'a>(spec: &Spec, argv: &'a [String]) -> (&'a [String], &'a [String]) {
+    let takes_value = |f: &clap::Arg| f.get_value_names().is_some();
+    let mut i = 0;
+    while i < argv.len() {
+        let a = argv[i].as_str();
+        if a == "--" {
+            return (&argv[..i], &argv[i + 1..]);
+        }
+        if !a.starts_with('-') || a == "-" {
+            break;
+        }
+        let value_follows = !a.contains('=')
+            && match a.strip_prefix("--") {
+                Some(long) => spec
+                    .flags
+                    .iter()
+                    .any(|f| f.get_long() == Some(long) && takes_value(f)),
+                None => a.chars().last().is_some_and(|c| {
+                    spec.flags
+                        .iter()
+                        .any(|f| f.get_short() == Some(c) && takes_value(f))
+                }),
+            };
+        i += if value_follows { 2 } else { 1 };
+    }
+    let i = i.min(argv.len());
+    (&argv[..i], &argv[i..])
 }
 
 /// What the user typed for the flag clap complains about: a flag lacks
@@ -212,49 +246,12 @@ fn unknown_flag(token: &str, argv: &[String]) -> String {
     }
 }
 
-/// `-d=false` as `--detach=false`: clap does not read a short flag with
-/// `=` when the command's arguments may start with `-` (run, exec, top).
-fn long_form_of_short_equals(spec: &Spec, argv: &[String]) -> Vec<String> {
-    let mut out = Vec::with_capacity(argv.len());
-    let (mut flags_end, mut skip_value) = (false, false);
-    for a in argv {
-        let bytes = a.as_bytes();
-        let rewritten = (!flags_end && bytes.len() > 2 && bytes[0] == b'-' && bytes[2] == b'=')
-            .then(|| {
-                let short = bytes[1] as char;
-                spec.flags
-                    .iter()
-                    .find(|f| f.get_short() == Some(short))
-                    .and_then(|f| f.get_long())
-                    .map(|long| format!("--{long}{}", &a[2..]))
-            })
-            .flatten();
-        if skip_value {
-            skip_value = false;
-        } else if a == "--" || (!spec.interspersed && !a.starts_with('-')) {
-            flags_end = true;
-        } else if !flags_end && a.starts_with('-') && !a.contains('=') {
-            // a flag whose value is the next word: that word is no argument
-            let takes_value = |f: &clap::Arg| f.get_value_names().is_some();
-            skip_value = match a.strip_prefix("--") {
-                Some(long) => spec
-                    .flags
-                    .iter()
-                    .any(|f| f.get_long() == Some(long) && takes_value(f)),
-                None => a.chars().last().is_some_and(|c| {
-                    spec.flags
-                        .iter()
-                        .any(|f| f.get_short() == Some(c) && takes_value(f))
-                }),
-            };
-        }
-        out.push(rewritten.unwrap_or_else(|| a.clone()));
-    }
-    out
-}
-
 fn parse(path: &str, spec: &Spec, argv: &[String]) -> Result<Args, CliError> {
-    let argv = &long_form_of_short_equals(spec, argv);
+    let (argv, arguments) = if spec.interspersed {
+        (argv, &[][..])
+    } else {
+        flags_then_arguments(spec, argv)
+    };
     let flag_error = |message: String| CliError::new(help::flag_error(path, spec, &message), 125);
     let matches = build_parser(spec)
         .try_get_matches_from(argv)
@@ -282,20 +279,10 @@ fn parse(path: &str, spec: &Spec, argv: &[String]) -> Result<Args, CliError> {
                     .to_string(),
             ),
         })?;
-    let positional: Vec<String> = matches
-        .get_many::<String>("ARGS")
-        .map(|v| v.cloned().collect())
-        .unwrap_or_default();
-    // With flags ending at the first argument, an unknown flag before it
-    // arrives as that argument.
-    if !spec.interspersed
-        && let Some(first) = positional.first()
-        && first.starts_with('-')
-        && first.len() > 1
-        && first != "--"
-    {
-        return Err(flag_error(unknown_flag(first, argv)));
-    }
+    let positional: Vec<String> = match matches.try_get_many::<String>("ARGS") {
+        Ok(Some(values)) => values.cloned().collect(),
+        _ => arguments.to_vec(),
+    };
     // switches given a value (`--rm=false`) must say true or false
     for arg in spec.flags.iter().filter(|a| a.get_value_names().is_none()) {
         let id = arg.get_id().as_str();
@@ -449,15 +436,16 @@ fn run(argv: &[String]) -> CmdResult {
 
 /// `--help` among the flags (not after the image of `run`).
 fn wants_help(spec: &Spec, args: &[String]) -> bool {
-    for a in args {
-        if a == "--help" || (a == "-h" && !spec.flags.iter().any(|f| f.get_short() == Some('h'))) {
-            return true;
-        }
-        if a == "--" || (!spec.interspersed && !a.starts_with('-')) {
-            return false;
-        }
-    }
-    false
+    let flags = if spec.interspersed {
+        let end = args.iter().position(|a| a == "--").unwrap_or(args.len());
+        &args[..end]
+    } else {
+        flags_then_arguments(spec, args).0
+    };
+    let h_is_help = !spec.flags.iter().any(|f| f.get_short() == Some('h'));
+    flags
+        .iter()
+        .any(|a| a == "--help" || (a == "-h" && h_is_help))
 }
 
 #[cfg(test)]

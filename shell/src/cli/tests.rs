@@ -174,6 +174,8 @@ fn help_asked_anywhere_before_the_image() {
     assert!(wants_help(&ps, &argv(&["-h"])));
     // -h is --hostname for run
     assert!(!wants_help(&run, &argv(&["-h", "box", "busybox"])));
+    // a flag's value is not the image
+    assert!(wants_help(&run, &argv(&["-e", "A=1", "--help"])));
 }
 
 #[test]
