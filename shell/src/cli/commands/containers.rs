@@ -8,8 +8,8 @@ use bollard::query_parameters::{
 use hyper::Method;
 
 use super::for_each;
-use super::run::{resize, spawn_signal_forwarding, wait_body};
-use super::stream::{self, Ended, RawTerminal};
+use super::run::wait_body;
+use super::stream::{self, Ended, Target};
 use crate::cli::units::human_size;
 use crate::cli::{Args, CliError, CmdResult, out};
 use crate::engine::Engine;
@@ -51,10 +51,7 @@ pub async fn start(engine: &Engine, args: &Args) -> CmdResult {
     let config = info.config.unwrap_or_default();
     let tty = config.tty == Some(true);
     let stdin = args.flag("interactive") && config.open_stdin == Some(true);
-    let keys_text = args
-        .value("detach-keys")
-        .unwrap_or_else(|| "ctrl-p,ctrl-q".into());
-    let keys = stream::parse_detach_keys(&keys_text).map_err(|e| CliError::new(e, 1))?;
+    let (keys, _) = stream::detach_keys(args).map_err(|e| CliError::new(e, 1))?;
     let conn = stream::hijack(
         engine,
         &format!(
@@ -71,15 +68,13 @@ pub async fn start(engine: &Engine, args: &Args) -> CmdResult {
         )
         .await?;
     engine.docker.start_container(&id, None).await?;
-    let raw = RawTerminal::enable(tty && stdin);
-    if tty {
-        resize(engine, &id).await;
-    }
-    let proxy = !tty && args.flag_or("sig-proxy", true);
-    let signals = spawn_signal_forwarding(engine, &id, tty, proxy);
-    let ended = stream::pump(conn, stdin, tty, if tty { &keys } else { &[] }).await?;
-    drop(raw);
-    signals.abort();
+    let session = stream::Session {
+        tty,
+        stdin,
+        detach_keys: &keys,
+        proxy_signals: !tty && args.flag_or("sig-proxy", true),
+    };
+    let ended = stream::attached(engine, Target::Container(&id), conn, session).await?;
     if ended == Ended::Detached {
         return Ok(0);
     }

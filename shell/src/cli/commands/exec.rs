@@ -3,9 +3,9 @@
 use bollard::exec::CreateExecOptions;
 use hyper::Method;
 
-use super::run::{env_list, resize, spawn_signal_forwarding, wait_body};
-use super::stream::{self, Ended, RawTerminal};
-use crate::cli::{Args, CliError, CmdResult, out};
+use super::run::{env_list, wait_body};
+use super::stream::{self, Ended, Target};
+use crate::cli::{Args, CliError, CmdResult};
 use crate::engine::Engine;
 
 pub async fn exec(engine: &Engine, args: &Args) -> CmdResult {
@@ -17,10 +17,7 @@ pub async fn exec(engine: &Engine, args: &Args) -> CmdResult {
     if interactive && tty && !detach && !std::io::IsTerminal::is_terminal(&std::io::stdin()) {
         return Err(CliError::new("the input device is not a TTY", 1));
     }
-    let keys_text = args
-        .value("detach-keys")
-        .unwrap_or_else(|| "ctrl-p,ctrl-q".into());
-    let keys = stream::parse_detach_keys(&keys_text).map_err(|e| CliError::new(e, 1))?;
+    let (keys, _) = stream::detach_keys(args).map_err(|e| CliError::new(e, 1))?;
     let env = env_list(args)?;
     let options = CreateExecOptions {
         attach_stdin: Some(interactive && !detach),
@@ -52,16 +49,13 @@ pub async fn exec(engine: &Engine, args: &Args) -> CmdResult {
         return Ok(0);
     }
     let conn = stream::hijack(engine, &format!("/exec/{id}/start"), Some(body)).await?;
-    let raw = RawTerminal::enable(tty && interactive);
-    if tty && let Some((rows, cols)) = stream::terminal_size() {
-        let options = bollard::query_parameters::ResizeExecOptionsBuilder::new()
-            .h(rows.into())
-            .w(cols.into())
-            .build();
-        let _ = engine.docker.resize_exec(&id, options).await;
-    }
-    let ended = stream::pump(conn, interactive, tty, if tty { &keys } else { &[] }).await?;
-    drop(raw);
+    let session = stream::Session {
+        tty,
+        stdin: interactive,
+        detach_keys: &keys,
+        proxy_signals: false,
+    };
+    let ended = stream::attached(engine, Target::Exec(&id), conn, session).await?;
     if ended == Ended::Detached {
         return Ok(0);
     }
@@ -104,10 +98,7 @@ pub async fn attach(engine: &Engine, args: &Args) -> CmdResult {
     if stdin && tty && !std::io::IsTerminal::is_terminal(&std::io::stdin()) {
         return Err(CliError::new("the input device is not a TTY", 1));
     }
-    let keys_text = args
-        .value("detach-keys")
-        .unwrap_or_else(|| "ctrl-p,ctrl-q".into());
-    let keys = stream::parse_detach_keys(&keys_text).map_err(|e| CliError::new(e, 1))?;
+    let (keys, keys_text) = stream::detach_keys(args).map_err(|e| CliError::new(e, 1))?;
     let wait = engine
         .open(
             Method::POST,
@@ -124,36 +115,22 @@ pub async fn attach(engine: &Engine, args: &Args) -> CmdResult {
         None,
     )
     .await?;
-    let raw = RawTerminal::enable(tty && stdin);
-    if tty {
-        resize(engine, &id).await;
-    }
-    let proxy = !tty && args.flag_or("sig-proxy", true);
-    let signals = spawn_signal_forwarding(engine, &id, tty, proxy);
-    let ended = stream::pump(conn, stdin, tty, if tty { &keys } else { &[] }).await?;
-    drop(raw);
-    signals.abort();
+    let session = stream::Session {
+        tty,
+        stdin,
+        detach_keys: &keys,
+        proxy_signals: !tty && args.flag_or("sig-proxy", true),
+    };
+    let ended = stream::attached(engine, Target::Container(&id), conn, session).await?;
     if ended == Ended::Detached {
         return Ok(0);
     }
     // The engine ends the stream on its own detach too: then the
     // container still runs and there is no exit code to report.
-    let running = engine
-        .docker
-        .inspect_container(&id, None)
-        .await
-        .ok()
-        .and_then(|i| i.state)
-        .and_then(|s| s.running)
-        == Some(true);
-    let finished =
-        tokio::time::timeout(std::time::Duration::from_millis(500), wait_body(wait)).await;
-    match finished {
+    // An exit comes within moments of the stream's end; no exit means a
+    // detach.
+    match tokio::time::timeout(std::time::Duration::from_millis(500), wait_body(wait)).await {
         Ok(code) => code,
-        Err(_) if running => {
-            out("");
-            Ok(0)
-        }
         Err(_) => Ok(0),
     }
 }

@@ -11,12 +11,10 @@ use http_body_util::BodyExt;
 use hyper::Method;
 
 use super::images::pull_with_progress;
-use super::stream::{self, Ended, RawTerminal};
+use super::stream::{self, Ended, Target};
 use crate::cli::units::ram_in_bytes;
 use crate::cli::{Args, CliError, CmdResult, out};
 use crate::engine::Engine;
-
-const DEFAULT_DETACH_KEYS: &str = "ctrl-p,ctrl-q";
 
 /// `docker run` errors carry the `docker:` prefix and a pointer to help.
 fn run_error(path: &str, message: &str, code: i32) -> CliError {
@@ -354,16 +352,8 @@ fn start_failure_code(message: &str) -> i32 {
 
 pub async fn run(engine: &Engine, args: &Args, is_run: bool) -> CmdResult {
     let plan = plan(args, is_run)?;
-    let detach_keys_text = args
-        .value("detach-keys")
-        .unwrap_or_else(|| DEFAULT_DETACH_KEYS.to_string());
-    let detach_keys = stream::parse_detach_keys(&detach_keys_text).map_err(|e| {
-        run_error(
-            &args.path,
-            &format!("Invalid detach keys ({detach_keys_text}) provided: {e}"),
-            125,
-        )
-    })?;
+    let (detach_keys, detach_keys_text) =
+        stream::detach_keys(args).map_err(|e| run_error(&args.path, &e, 125))?;
     if is_run && plan.stdin && plan.tty && !std::io::IsTerminal::is_terminal(&std::io::stdin()) {
         return Err(CliError::new("the input device is not a TTY", 1));
     }
@@ -427,21 +417,13 @@ async fn attached_run(
         }
         return Err(run_error(&args.path, &e.message, code));
     }
-    let raw = RawTerminal::enable(plan.tty && plan.stdin);
-    if plan.tty {
-        resize(engine, id).await;
-    }
-    let proxy = !plan.tty && args.flag_or("sig-proxy", true);
-    let signals = spawn_signal_forwarding(engine, id, plan.tty, proxy);
-    let ended = stream::pump(
-        conn,
-        plan.stdin,
-        plan.tty,
-        if plan.tty { detach_keys } else { &[] },
-    )
-    .await?;
-    drop(raw);
-    signals.abort();
+    let session = stream::Session {
+        tty: plan.tty,
+        stdin: plan.stdin,
+        detach_keys,
+        proxy_signals: !plan.tty && args.flag_or("sig-proxy", true),
+    };
+    let ended = stream::attached(engine, Target::Container(id), conn, session).await?;
     if ended == Ended::Detached {
         return Ok(0);
     }
@@ -477,60 +459,4 @@ pub async fn wait_body(response: hyper::Response<hyper::body::Incoming>) -> Resu
         .get("StatusCode")
         .and_then(|c| c.as_i64())
         .unwrap_or(125) as i32)
-}
-
-pub async fn resize(engine: &Engine, id: &str) {
-    if let Some((rows, cols)) = stream::terminal_size() {
-        let options = bollard::query_parameters::ResizeContainerTTYOptionsBuilder::new()
-            .h(rows.into())
-            .w(cols.into())
-            .build();
-        let _ = engine.docker.resize_container_tty(id, options).await;
-    }
-}
-
-/// SIGWINCH resizes the container's terminal. With `proxy` (no TTY and
-/// --sig-proxy, docker's default), SIGINT, SIGTERM and SIGHUP go to the
-/// container; otherwise they keep their default effect on this client.
-pub fn spawn_signal_forwarding(
-    engine: &Engine,
-    id: &str,
-    tty: bool,
-    proxy: bool,
-) -> tokio::task::JoinHandle<()> {
-    use tokio::signal::unix::{SignalKind, signal};
-    let engine = engine.clone();
-    let id = id.to_string();
-    tokio::spawn(async move {
-        let Ok(mut winch) = signal(SignalKind::window_change()) else {
-            return;
-        };
-        if !proxy {
-            while winch.recv().await.is_some() {
-                if tty {
-                    resize(&engine, &id).await;
-                }
-            }
-            return;
-        }
-        let (Ok(mut int), Ok(mut term), Ok(mut hup)) = (
-            signal(SignalKind::interrupt()),
-            signal(SignalKind::terminate()),
-            signal(SignalKind::hangup()),
-        ) else {
-            return;
-        };
-        loop {
-            let name = tokio::select! {
-                _ = winch.recv() => continue,
-                _ = int.recv() => "SIGINT",
-                _ = term.recv() => "SIGTERM",
-                _ = hup.recv() => "SIGHUP",
-            };
-            let options = bollard::query_parameters::KillContainerOptionsBuilder::new()
-                .signal(name)
-                .build();
-            let _ = engine.docker.kill_container(&id, Some(options)).await;
-        }
-    })
 }

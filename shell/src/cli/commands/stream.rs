@@ -14,8 +14,135 @@ use hyper::Request;
 use hyper_util::rt::TokioIo;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
-use crate::cli::CliError;
+use crate::cli::{Args, CliError};
 use crate::engine::{Endpoint, Engine};
+
+const DEFAULT_DETACH_KEYS: &str = "ctrl-p,ctrl-q";
+
+/// `--detach-keys` (or docker's default): the bytes, and the text the
+/// engine's `detachKeys` query takes.
+pub fn detach_keys(args: &Args) -> Result<(Vec<u8>, String), String> {
+    let text = args
+        .value("detach-keys")
+        .unwrap_or_else(|| DEFAULT_DETACH_KEYS.to_string());
+    let keys = parse_detach_keys(&text)
+        .map_err(|e| format!("Invalid detach keys ({text}) provided: {e}"))?;
+    Ok((keys, text))
+}
+
+/// What an attached session is attached to: its terminal is resized
+/// through the container or the exec.
+#[derive(Clone, Copy)]
+pub enum Target<'a> {
+    Container(&'a str),
+    Exec(&'a str),
+}
+
+/// How a session behaves.
+pub struct Session<'a> {
+    pub tty: bool,
+    pub stdin: bool,
+    pub detach_keys: &'a [u8],
+    /// Forward SIGINT/SIGTERM/SIGHUP to the container (no TTY, --sig-proxy).
+    pub proxy_signals: bool,
+}
+
+/// The attached part of run, start -a, attach and exec: raw mode while
+/// the user types into a TTY, the terminal size sent now and on SIGWINCH,
+/// signals forwarded, streams pumped until they end or the user detaches.
+pub async fn attached(
+    engine: &Engine,
+    target: Target<'_>,
+    conn: Box<dyn Duplex>,
+    s: Session<'_>,
+) -> Result<Ended, CliError> {
+    let raw = RawTerminal::enable(s.tty && s.stdin);
+    if s.tty {
+        resize(engine, target).await;
+    }
+    let signals = forward_signals(engine, target, s.tty, s.proxy_signals);
+    let keys = if s.tty { s.detach_keys } else { &[] };
+    let ended = pump(conn, s.stdin, s.tty, keys).await;
+    drop(raw);
+    signals.abort();
+    ended
+}
+
+async fn resize(engine: &Engine, target: Target<'_>) {
+    let Some((rows, cols)) = terminal_size() else {
+        return;
+    };
+    match target {
+        Target::Container(id) => {
+            let options = bollard::query_parameters::ResizeContainerTTYOptionsBuilder::new()
+                .h(rows.into())
+                .w(cols.into())
+                .build();
+            let _ = engine.docker.resize_container_tty(id, options).await;
+        }
+        Target::Exec(id) => {
+            let options = bollard::query_parameters::ResizeExecOptionsBuilder::new()
+                .h(rows.into())
+                .w(cols.into())
+                .build();
+            let _ = engine.docker.resize_exec(id, options).await;
+        }
+    }
+}
+
+/// SIGWINCH resizes the target's terminal. With `proxy`, SIGINT, SIGTERM
+/// and SIGHUP go to the container; otherwise they keep their default
+/// effect on this client.
+fn forward_signals(
+    engine: &Engine,
+    target: Target<'_>,
+    tty: bool,
+    proxy: bool,
+) -> tokio::task::JoinHandle<()> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let engine = engine.clone();
+    let (id, is_exec) = match target {
+        Target::Container(id) => (id.to_string(), false),
+        Target::Exec(id) => (id.to_string(), true),
+    };
+    tokio::spawn(async move {
+        let target = if is_exec {
+            Target::Exec(&id)
+        } else {
+            Target::Container(&id)
+        };
+        let Ok(mut winch) = signal(SignalKind::window_change()) else {
+            return;
+        };
+        if !proxy || is_exec {
+            while winch.recv().await.is_some() {
+                if tty {
+                    resize(&engine, target).await;
+                }
+            }
+            return;
+        }
+        let (Ok(mut int), Ok(mut term), Ok(mut hup)) = (
+            signal(SignalKind::interrupt()),
+            signal(SignalKind::terminate()),
+            signal(SignalKind::hangup()),
+        ) else {
+            return;
+        };
+        loop {
+            let name = tokio::select! {
+                _ = winch.recv() => continue,
+                _ = int.recv() => "SIGINT",
+                _ = term.recv() => "SIGTERM",
+                _ = hup.recv() => "SIGHUP",
+            };
+            let options = bollard::query_parameters::KillContainerOptionsBuilder::new()
+                .signal(name)
+                .build();
+            let _ = engine.docker.kill_container(&id, Some(options)).await;
+        }
+    })
+}
 
 pub trait Duplex: AsyncRead + AsyncWrite + Unpin + Send {}
 impl<T: AsyncRead + AsyncWrite + Unpin + Send> Duplex for T {}
@@ -183,7 +310,7 @@ pub enum Ended {
 
 /// Pumps stdin to the connection and the connection to stdout/stderr.
 /// `tty`: the stream is raw; otherwise it carries docker's 8-byte frames.
-pub async fn pump(
+async fn pump(
     conn: Box<dyn Duplex>,
     send_stdin: bool,
     tty: bool,
