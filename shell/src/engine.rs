@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
-use hyper::{Method, Request, StatusCode};
+use hyper::body::Incoming;
+use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
 
 pub const DEFAULT_HOST: &str = "unix:///run/berth/berth.sock";
@@ -170,41 +171,8 @@ impl Engine {
         &self,
         method: Method,
         path: &str,
-    ) -> Result<hyper::Response<hyper::body::Incoming>, EngineError> {
-        let request = Request::builder()
-            .method(method)
-            .uri(path)
-            .header("Host", "localhost")
-            .body(Full::new(Bytes::new()))
-            .map_err(|e| EngineError::Http(e.to_string()))?;
-        let unreachable = |_| EngineError::Unreachable(self.endpoint.url());
-        let http = |e: hyper::Error| EngineError::Http(e.to_string());
-        match &self.endpoint {
-            Endpoint::Unix(p) => {
-                let io = TokioIo::new(
-                    tokio::net::UnixStream::connect(p)
-                        .await
-                        .map_err(unreachable)?,
-                );
-                let (mut sender, conn) = hyper::client::conn::http1::handshake(io)
-                    .await
-                    .map_err(http)?;
-                tokio::spawn(conn);
-                sender.send_request(request).await.map_err(http)
-            }
-            Endpoint::Tcp(a) => {
-                let io = TokioIo::new(
-                    tokio::net::TcpStream::connect(a)
-                        .await
-                        .map_err(unreachable)?,
-                );
-                let (mut sender, conn) = hyper::client::conn::http1::handshake(io)
-                    .await
-                    .map_err(http)?;
-                tokio::spawn(conn);
-                sender.send_request(request).await.map_err(http)
-            }
-        }
+    ) -> Result<Response<Incoming>, EngineError> {
+        send(&self.endpoint, request(method, path, None, false)?, false).await
     }
 
     /// One request with the body as the engine sent it.
@@ -216,6 +184,86 @@ impl Engine {
     ) -> Result<(StatusCode, Bytes), EngineError> {
         raw_request(&self.endpoint, method, path, body).await
     }
+
+    /// A request asking to take over the connection (attach, exec start):
+    /// the response, whose connection hyper hands over on 101.
+    pub async fn upgrade(
+        &self,
+        path: &str,
+        body: Option<Vec<u8>>,
+    ) -> Result<Response<Incoming>, EngineError> {
+        send(
+            &self.endpoint,
+            request(Method::POST, path, body, true)?,
+            true,
+        )
+        .await
+    }
+}
+
+fn request(
+    method: Method,
+    path: &str,
+    body: Option<Vec<u8>>,
+    upgrade: bool,
+) -> Result<Request<Full<Bytes>>, EngineError> {
+    let mut builder = Request::builder()
+        .method(method)
+        .uri(path)
+        .header("Host", "localhost")
+        .header("Content-Type", "application/json");
+    if upgrade {
+        builder = builder
+            .header("Connection", "Upgrade")
+            .header("Upgrade", "tcp");
+    }
+    builder
+        .body(Full::new(Bytes::from(body.unwrap_or_default())))
+        .map_err(|e| EngineError::Http(e.to_string()))
+}
+
+/// One connection per request: berth's requests are few, and a
+/// long-lived one (logs -f, wait, an attach) must not hold up others.
+async fn send(
+    endpoint: &Endpoint,
+    request: Request<Full<Bytes>>,
+    upgrades: bool,
+) -> Result<Response<Incoming>, EngineError> {
+    let unreachable = |_| EngineError::Unreachable(endpoint.url());
+    match endpoint {
+        Endpoint::Unix(p) => {
+            let io = tokio::net::UnixStream::connect(p)
+                .await
+                .map_err(unreachable)?;
+            send_on(TokioIo::new(io), request, upgrades).await
+        }
+        Endpoint::Tcp(a) => {
+            let io = tokio::net::TcpStream::connect(a)
+                .await
+                .map_err(unreachable)?;
+            send_on(TokioIo::new(io), request, upgrades).await
+        }
+    }
+}
+
+async fn send_on<IO>(
+    io: IO,
+    request: Request<Full<Bytes>>,
+    upgrades: bool,
+) -> Result<Response<Incoming>, EngineError>
+where
+    IO: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
+{
+    let http = |e: hyper::Error| EngineError::Http(e.to_string());
+    let (mut sender, connection) = hyper::client::conn::http1::handshake(io)
+        .await
+        .map_err(http)?;
+    if upgrades {
+        tokio::spawn(connection.with_upgrades());
+    } else {
+        tokio::spawn(connection);
+    }
+    sender.send_request(request).await.map_err(http)
 }
 
 async fn raw_request(
@@ -224,47 +272,13 @@ async fn raw_request(
     path: &str,
     body: Option<Vec<u8>>,
 ) -> Result<(StatusCode, Bytes), EngineError> {
-    let unreachable = |_| EngineError::Unreachable(endpoint.url());
-    let request = Request::builder()
-        .method(method)
-        .uri(path)
-        .header("Host", "localhost")
-        .header("Content-Type", "application/json")
-        .body(Full::new(Bytes::from(body.unwrap_or_default())))
-        .map_err(|e| EngineError::Http(e.to_string()))?;
-    let response = match endpoint {
-        Endpoint::Unix(p) => {
-            let stream = tokio::net::UnixStream::connect(p)
-                .await
-                .map_err(unreachable)?;
-            send(TokioIo::new(stream), request).await?
-        }
-        Endpoint::Tcp(a) => {
-            let stream = tokio::net::TcpStream::connect(a)
-                .await
-                .map_err(unreachable)?;
-            send(TokioIo::new(stream), request).await?
-        }
-    };
-    Ok(response)
-}
-
-async fn send<IO>(io: IO, request: Request<Full<Bytes>>) -> Result<(StatusCode, Bytes), EngineError>
-where
-    IO: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
-{
-    let http = |e: hyper::Error| EngineError::Http(e.to_string());
-    let (mut sender, connection) = hyper::client::conn::http1::handshake(io)
-        .await
-        .map_err(http)?;
-    tokio::spawn(connection);
-    let response = sender.send_request(request).await.map_err(http)?;
+    let response = send(endpoint, request(method, path, body, false)?, false).await?;
     let status = response.status();
     let body = response
         .into_body()
         .collect()
         .await
-        .map_err(http)?
+        .map_err(|e| EngineError::Http(e.to_string()))?
         .to_bytes();
     Ok((status, body))
 }

@@ -73,3 +73,28 @@ where
         Err(super::CliError::new(errors.join("\n"), 1))
     }
 }
+
+/// Calls `each` with every JSON value of a body the engine streams one
+/// value per line (`stats`, `events`), until the body ends or `each`
+/// fails. Lines that are not JSON are skipped.
+pub async fn json_lines(
+    response: hyper::Response<hyper::body::Incoming>,
+    mut each: impl FnMut(serde_json::Value) -> Result<(), super::CliError>,
+) -> Result<(), super::CliError> {
+    use http_body_util::BodyExt;
+    let mut body = response.into_body();
+    let mut pending = Vec::new();
+    while let Some(Ok(frame)) = body.frame().await {
+        let Ok(data) = frame.into_data() else {
+            continue;
+        };
+        pending.extend_from_slice(&data);
+        while let Some(end) = pending.iter().position(|b| *b == b'\n') {
+            let line: Vec<u8> = pending.drain(..=end).collect();
+            if let Ok(value) = serde_json::from_slice(&line) {
+                each(value)?;
+            }
+        }
+    }
+    Ok(())
+}

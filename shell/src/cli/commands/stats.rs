@@ -5,7 +5,6 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
 use bollard::query_parameters::ListContainersOptions;
-use http_body_util::BodyExt;
 use hyper::Method;
 use serde_json::{Value, json};
 
@@ -208,22 +207,13 @@ async fn follow(
     else {
         return;
     };
-    let mut body = response.into_body();
-    let mut pending = Vec::new();
-    while let Some(Ok(frame)) = body.frame().await {
-        let Ok(data) = frame.into_data() else {
-            continue;
-        };
-        pending.extend_from_slice(&data);
-        while let Some(end) = pending.iter().position(|b| *b == b'\n') {
-            let line: Vec<u8> = pending.drain(..=end).collect();
-            if let Ok(sample) = serde_json::from_slice::<Value>(&line)
-                && let Ok(mut map) = latest.lock()
-            {
-                map.insert(id.clone(), row(&sample, &id, &name, trunc));
-            }
+    let _ = super::json_lines(response, |sample| {
+        if let Ok(mut map) = latest.lock() {
+            map.insert(id.clone(), row(&sample, &id, &name, trunc));
         }
-    }
+        Ok(())
+    })
+    .await;
 }
 
 #[cfg(test)]

@@ -8,14 +8,11 @@
 
 use std::io::{IsTerminal, Write};
 
-use bytes::Bytes;
-use http_body_util::Full;
-use hyper::Request;
 use hyper_util::rt::TokioIo;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
 use crate::cli::{Args, CliError};
-use crate::engine::{Endpoint, Engine};
+use crate::engine::Engine;
 
 const DEFAULT_DETACH_KEYS: &str = "ctrl-p,ctrl-q";
 
@@ -153,50 +150,7 @@ pub async fn hijack(
     path: &str,
     body: Option<Vec<u8>>,
 ) -> Result<Box<dyn Duplex>, CliError> {
-    let request = Request::builder()
-        .method("POST")
-        .uri(path)
-        .header("Host", "localhost")
-        .header("Connection", "Upgrade")
-        .header("Upgrade", "tcp")
-        .header("Content-Type", "application/json")
-        .body(Full::new(Bytes::from(body.unwrap_or_default())))
-        .map_err(|e| CliError::new(e.to_string(), 1))?;
-    let unreachable = |_| {
-        CliError::new(
-            format!(
-                "Cannot connect to the Docker daemon at {}",
-                engine.endpoint.url()
-            ),
-            1,
-        )
-    };
-    match &engine.endpoint {
-        Endpoint::Unix(p) => {
-            let s = tokio::net::UnixStream::connect(p)
-                .await
-                .map_err(unreachable)?;
-            upgrade(TokioIo::new(s), request).await
-        }
-        Endpoint::Tcp(a) => {
-            let s = tokio::net::TcpStream::connect(a)
-                .await
-                .map_err(unreachable)?;
-            upgrade(TokioIo::new(s), request).await
-        }
-    }
-}
-
-async fn upgrade<IO>(io: IO, request: Request<Full<Bytes>>) -> Result<Box<dyn Duplex>, CliError>
-where
-    IO: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
-{
-    let err = |e: hyper::Error| CliError::new(e.to_string(), 1);
-    let (mut sender, connection) = hyper::client::conn::http1::handshake(io)
-        .await
-        .map_err(err)?;
-    tokio::spawn(connection.with_upgrades());
-    let response = sender.send_request(request).await.map_err(err)?;
+    let response = engine.upgrade(path, body).await?;
     let status = response.status();
     if !(status == hyper::StatusCode::SWITCHING_PROTOCOLS || status.is_success()) {
         use http_body_util::BodyExt;
@@ -204,8 +158,8 @@ where
             .into_body()
             .collect()
             .await
-            .map_err(err)?
-            .to_bytes();
+            .map(|b| b.to_bytes())
+            .unwrap_or_default();
         let message = serde_json::from_slice::<serde_json::Value>(&body)
             .ok()
             .and_then(|v| {
@@ -216,7 +170,9 @@ where
             .unwrap_or_else(|| String::from_utf8_lossy(&body).trim().to_string());
         return Err(CliError::daemon(message));
     }
-    let upgraded = hyper::upgrade::on(response).await.map_err(err)?;
+    let upgraded = hyper::upgrade::on(response)
+        .await
+        .map_err(|e| CliError::new(e.to_string(), 1))?;
     Ok(Box::new(TokioIo::new(upgraded)))
 }
 

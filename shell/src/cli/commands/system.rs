@@ -257,24 +257,14 @@ pub async fn events(engine: &Engine, args: &Args) -> CmdResult {
             v["message"].as_str().unwrap_or("events failed"),
         ));
     }
-    let mut body = response.into_body();
-    let mut pending = Vec::new();
-    while let Some(Ok(frame)) = body.frame().await {
-        let Ok(data) = frame.into_data() else {
-            continue;
+    super::json_lines(response, |event| {
+        let text = match &template {
+            Some(t) => t.render(&event)?,
+            None => event_line(&event),
         };
-        pending.extend_from_slice(&data);
-        while let Some(end) = pending.iter().position(|b| *b == b'\n') {
-            let line: Vec<u8> = pending.drain(..=end).collect();
-            let Ok(event) = serde_json::from_slice::<Value>(&line) else {
-                continue;
-            };
-            let text = match &template {
-                Some(t) => t.render(&event)?,
-                None => event_line(&event),
-            };
-            out(&format!("{text}\n"));
-        }
-    }
+        out(&format!("{text}\n"));
+        Ok(())
+    })
+    .await?;
     Ok(0)
 }
