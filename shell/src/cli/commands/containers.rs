@@ -3,7 +3,7 @@
 
 use bollard::query_parameters::{
     KillContainerOptionsBuilder, RemoveContainerOptionsBuilder, RenameContainerOptionsBuilder,
-    RestartContainerOptionsBuilder, StopContainerOptionsBuilder,
+    RestartContainerOptions, StopContainerOptions,
 };
 use hyper::Method;
 
@@ -82,42 +82,30 @@ pub async fn start(engine: &Engine, args: &Args) -> CmdResult {
 }
 
 pub async fn stop(engine: &Engine, args: &Args) -> CmdResult {
-    let timeout = args.int("timeout")?;
-    let signal = args.value("signal");
-    for_each(&args.positional, |name| {
-        let mut options = StopContainerOptionsBuilder::new();
-        if let Some(t) = timeout {
-            options = options.t(t as i32);
-        }
-        if let Some(s) = &signal {
-            options = options.signal(s);
-        }
-        let options = options.build();
-        async move {
-            engine.docker.stop_container(&name, Some(options)).await?;
-            Ok(Some(name))
-        }
-    })
-    .await
+    stop_or_restart(engine, args, false).await
 }
 
 pub async fn restart(engine: &Engine, args: &Args) -> CmdResult {
-    let timeout = args.int("timeout")?;
+    stop_or_restart(engine, args, true).await
+}
+
+/// stop and restart take the same flags (-t, -s) and print the same.
+async fn stop_or_restart(engine: &Engine, args: &Args, restart: bool) -> CmdResult {
+    let t = args.int("timeout")?.map(|t| t as i32);
     let signal = args.value("signal");
     for_each(&args.positional, |name| {
-        let mut options = RestartContainerOptionsBuilder::new();
-        if let Some(t) = timeout {
-            options = options.t(t as i32);
-        }
-        if let Some(s) = &signal {
-            options = options.signal(s);
-        }
-        let options = options.build();
+        let signal = signal.clone();
         async move {
-            engine
-                .docker
-                .restart_container(&name, Some(options))
-                .await?;
+            if restart {
+                let options = RestartContainerOptions { signal, t };
+                engine
+                    .docker
+                    .restart_container(&name, Some(options))
+                    .await?;
+            } else {
+                let options = StopContainerOptions { signal, t };
+                engine.docker.stop_container(&name, Some(options)).await?;
+            }
             Ok(Some(name))
         }
     })
