@@ -110,21 +110,10 @@ impl<'de> Deserialize<'de> for Size {
 }
 
 pub fn parse_size(text: &str) -> Result<u64, String> {
-    let bad = || format!("invalid size {text:?}: write a number and b, k, m or g (\"64m\")");
-    let lower = text.to_ascii_lowercase();
-    let split = lower
-        .find(|c: char| !c.is_ascii_digit() && c != '.')
-        .unwrap_or(lower.len());
-    let (number, unit) = lower.split_at(split);
-    let value: f64 = number.parse().map_err(|_| bad())?;
-    let multiplier = match unit.trim_end_matches('b').trim_end_matches('i') {
-        "" => 1.0,
-        "k" => 1024.0,
-        "m" => 1024.0 * 1024.0,
-        "g" => 1024.0 * 1024.0 * 1024.0,
-        _ => return Err(bad()),
-    };
-    Ok((value * multiplier) as u64)
+    berth_units::ram_in_bytes(text)
+        .ok()
+        .and_then(|n| u64::try_from(n).ok())
+        .ok_or_else(|| format!("invalid size {text:?}: write a number and b, k, m or g (\"64m\")"))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

@@ -6,7 +6,6 @@ mod commands;
 pub mod help;
 pub mod spec;
 pub mod table;
-pub mod units;
 
 use std::io::Write;
 

@@ -10,9 +10,9 @@ use hyper::Method;
 use super::for_each;
 use super::run::wait_body;
 use super::stream::{self, Ended, Target};
-use crate::cli::units::human_size;
 use crate::cli::{Args, CliError, CmdResult, out};
 use crate::engine::Engine;
+use berth_units::human_size;
 
 pub async fn start(engine: &Engine, args: &Args) -> CmdResult {
     let attach = args.flag("attach") || args.flag("interactive");

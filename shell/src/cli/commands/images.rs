@@ -13,9 +13,9 @@ use serde_json::{Map, Value, json};
 
 use super::ps::{ago, filters, go_time, short_id};
 use crate::cli::table::{ellipsis, render};
-use crate::cli::units::human_size;
 use crate::cli::{Args, CliError, CmdResult, out};
 use crate::engine::Engine;
+use berth_units::human_size;
 
 /// Splits `name[:tag]` (a registry port is not a tag).
 fn split_reference(reference: &str) -> (String, Option<String>) {

@@ -8,9 +8,9 @@ use bollard::query_parameters::ListContainersOptions;
 use serde_json::{Map, Value, json};
 
 use crate::cli::table::{ellipsis, render};
-use crate::cli::units::{human_duration, human_size};
 use crate::cli::{Args, CliError, CmdResult, out};
 use crate::engine::Engine;
+use berth_units::{human_duration, human_size};
 
 const DEFAULT_TABLE: &str =
     "{{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}";

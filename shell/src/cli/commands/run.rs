@@ -12,9 +12,9 @@ use hyper::Method;
 
 use super::images::pull_with_progress;
 use super::stream::{self, Ended, Target};
-use crate::cli::units::ram_in_bytes;
 use crate::cli::{Args, CliError, CmdResult, out};
 use crate::engine::Engine;
+use berth_units::ram_in_bytes;
 
 /// `docker run` errors carry the `docker:` prefix and a pointer to help.
 fn run_error(path: &str, message: &str, code: i32) -> CliError {

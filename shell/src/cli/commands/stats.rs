@@ -10,9 +10,9 @@ use serde_json::{Value, json};
 
 use super::ps::short_id;
 use crate::cli::table::render;
-use crate::cli::units::{bytes_size, human_size};
 use crate::cli::{Args, CliError, CmdResult, out};
 use crate::engine::Engine;
+use berth_units::{bytes_size, human_size};
 
 const DEFAULT_TABLE: &str = "{{.ID}}\t{{.Name}}\t{{.CPUPerc}}\t{{.MemUsage}}\t{{.MemPerc}}\t{{.NetIO}}\t{{.BlockIO}}\t{{.PIDs}}";
 

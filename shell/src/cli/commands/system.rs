@@ -5,10 +5,10 @@ use hyper::Method;
 use serde_json::{Value, json};
 
 use super::logs::timestamp;
-use crate::cli::units::bytes_size;
 use crate::cli::{Args, CliError, CmdResult, out};
 use crate::engine::Engine;
 use crate::template::Template;
+use berth_units::bytes_size;
 
 async fn get_json(engine: &Engine, path: &str) -> Result<Value, CliError> {
     let (status, body) = engine.raw(Method::GET, path, None).await?;

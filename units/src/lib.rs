@@ -1,7 +1,9 @@
-//! Docker's human units (its go-units package): "5 seconds ago", "4.26MB",
-//! "1.5MiB".
+//! Docker's human units, as its go-units package writes and reads them:
+//! "5 seconds", "4.26MB", "1.5MiB", `-m 64m`. One copy for berthd (the
+//! "Up 5 seconds" status), berth's CLI (tables, flags) and the lab format
+//! (sizes in checks).
 
-/// go-units HumanDuration.
+/// go-units HumanDuration, for a span in whole seconds.
 pub fn human_duration(seconds: i64) -> String {
     let seconds = seconds.max(0);
     let minutes = seconds / 60;
@@ -119,6 +121,8 @@ mod tests {
         assert_eq!(human_duration(120), "2 minutes");
         assert_eq!(human_duration(3599), "59 minutes");
         assert_eq!(human_duration(3600), "About an hour");
+        // go-units rounds hours: 90 minutes read "2 hours"
+        assert_eq!(human_duration(90 * 60), "2 hours");
         assert_eq!(human_duration(2 * 3600), "2 hours");
         assert_eq!(human_duration(47 * 3600), "47 hours");
         assert_eq!(human_duration(3 * 86400), "3 days");
