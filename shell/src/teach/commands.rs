@@ -212,25 +212,9 @@ fn check(s: &mut Session) {
         }
         s.say(&text);
     }
-    if outcomes.iter().all(|o| o.passed)
-        && let Some(Ok(full)) = s.judge_current(true)
-        && full.iter().all(|o| o.passed)
-    {
-        // the step passes: record it as after a line
-        let Some((lab, p)) = s.current() else { return };
-        let step = lab.steps[p.current].clone();
-        let entry = s.progress.labs.entry(lab.id.clone()).or_default();
-        entry
-            .steps
-            .entry(step.id.clone())
-            .or_default()
-            .passed_at
-            .get_or_insert(Utc::now());
-        let message = s
-            .style
-            .pass(&format!("Step {} passed: {}", p.current + 1, step.title));
-        s.say(&message);
-        s.move_to(p.current + 1);
+    if outcomes.iter().all(|o| o.passed) {
+        // the step passes: recorded as after a line
+        s.confirm_and_pass(true);
     }
 }
 

@@ -234,8 +234,8 @@ impl Session {
         if p.steps.get(&step.id).is_some_and(|s| s.passed()) {
             return;
         }
-        match self.judge_current(false) {
-            Some(Ok(outcomes)) if outcomes.iter().all(|o| o.passed) => {}
+        let quick_passed = match self.judge_current(false) {
+            Some(Ok(outcomes)) if outcomes.iter().all(|o| o.passed) => true,
             Some(Ok(outcomes)) => {
                 let waiting = outcomes
                     .iter()
@@ -244,6 +244,7 @@ impl Session {
                 if !(line_succeeded && waiting) {
                     return;
                 }
+                false
             }
             Some(Err(e)) => {
                 let message = self.style.fail(&format!("could not judge the step: {e}"));
@@ -251,21 +252,37 @@ impl Session {
                 return;
             }
             None => return,
-        }
-        if let Some(Ok(outcomes)) = self.judge_current(true)
-            && outcomes.iter().all(|o| o.passed)
-        {
-            self.pass_current();
-        }
+        };
+        self.confirm_and_pass(quick_passed);
     }
 
-    fn pass_current(&mut self) {
+    /// Records the current step's pass once its checks hold with their
+    /// full `within`/`stable_for` timing. After a quick judgement that
+    /// passed, a step without timing has nothing more to wait for.
+    pub fn confirm_and_pass(&mut self, quick_passed: bool) {
         let Some((lab, p)) = self.current() else {
             return;
         };
-        let step = &lab.steps[p.current];
+        let Some(step) = lab.steps.get(p.current) else {
+            return;
+        };
+        let timed = step
+            .checks
+            .iter()
+            .any(|c| c.timing() != berth_labs::format::Timing::default());
+        let passed = (quick_passed && !timed)
+            || matches!(self.judge_current(true), Some(Ok(o)) if o.iter().all(|o| o.passed));
+        if !passed {
+            return;
+        }
         let entry = self.progress.labs.entry(lab.id.clone()).or_default();
-        entry.steps.entry(step.id.clone()).or_default().passed_at = Some(Utc::now());
+        // a step passed before (then `prev`) keeps its first pass time
+        entry
+            .steps
+            .entry(step.id.clone())
+            .or_default()
+            .passed_at
+            .get_or_insert(Utc::now());
         let message = self
             .style
             .pass(&format!("Step {} passed: {}", p.current + 1, step.title));
