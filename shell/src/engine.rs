@@ -139,14 +139,21 @@ pub struct Engine {
 
 impl Engine {
     pub async fn connect(endpoint: Endpoint, source: HostSource) -> Result<Self, EngineError> {
-        if ping(&endpoint).await.is_err() {
-            if source == HostSource::Default {
+        match Self::negotiated(&endpoint).await {
+            Err(_) if source == HostSource::Default => {
                 start_berthd(&endpoint, &EngineHome::current()).await?;
-            } else {
-                return Err(EngineError::Unreachable(endpoint.url()));
+                Self::negotiated(&endpoint).await
             }
+            result => result,
         }
-        let docker = match &endpoint {
+    }
+
+    /// The client at the API version both ends speak (1.41 with berthd and
+    /// Debian's dockerd). The negotiation is also the check that the
+    /// engine answers.
+    async fn negotiated(endpoint: &Endpoint) -> Result<Self, EngineError> {
+        let unreachable = || EngineError::Unreachable(endpoint.url());
+        let docker = match endpoint {
             Endpoint::Unix(p) => bollard::Docker::connect_with_unix(
                 &p.to_string_lossy(),
                 NO_TIMEOUT_SECS,
@@ -156,13 +163,15 @@ impl Engine {
                 bollard::Docker::connect_with_http(a, NO_TIMEOUT_SECS, bollard::API_DEFAULT_VERSION)
             }
         }
-        .map_err(|e| EngineError::Http(e.to_string()))?;
-        // berthd speaks 1.41, as does Debian's dockerd: use what both support
-        let docker = docker
-            .negotiate_version()
+        .map_err(|_| unreachable())?;
+        let docker = tokio::time::timeout(Duration::from_secs(5), docker.negotiate_version())
             .await
-            .map_err(|_| EngineError::Unreachable(endpoint.url()))?;
-        Ok(Engine { docker, endpoint })
+            .map_err(|_| unreachable())?
+            .map_err(|_| unreachable())?;
+        Ok(Engine {
+            docker,
+            endpoint: endpoint.clone(),
+        })
     }
 
     /// Sends a request and returns once the response headers are in; the
