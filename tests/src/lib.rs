@@ -7,6 +7,7 @@
 //! cgroups and deletes its directories.
 
 pub mod dockerd;
+pub mod grading;
 pub mod pty;
 
 use std::io::{Read, Write};

@@ -391,44 +391,6 @@ fn lifecycle_through_berth_alone() {
 const T: Duration = Duration::from_secs(15);
 
 #[test]
-fn run_it_on_a_terminal_types_interrupts_detaches_and_attaches() {
-    let d = TestDaemon::start();
-    let mut sh = PtySession::spawn(
-        d.berth_command(&["run", "-it", "--name", "tt", "busybox", "sh"]),
-        30,
-        100,
-    );
-    sh.expect("/ # ", T);
-    sh.send(b"echo typed-$((6*7)); stty size\r");
-    let at = sh.expect("typed-42", T);
-    let at = sh.expect_after(at, "30 100", T);
-    // Ctrl-C reaches the foreground process in the container, not berth
-    sh.send(b"sleep 100\r");
-    let at = sh.expect_after(at, "sleep 100", T);
-    std::thread::sleep(Duration::from_millis(300));
-    sh.send(b"\x03");
-    sh.send(b"echo interrupted\r");
-    sh.expect_after(at, "\ninterrupted", Duration::from_secs(5));
-    // Ctrl-P Ctrl-Q: the client ends, the container runs, the terminal is cooked again
-    sh.send(b"\x10\x11");
-    let status = sh.wait_status(T);
-    assert!(status.success(), "{status}");
-    assert!(sh.is_cooked(), "berth left the terminal in raw mode");
-    assert_eq!(d.inspect("tt", "{{.State.Status}}"), "running");
-    // attach again in a smaller window and leave with a code
-    let mut again = PtySession::spawn(d.berth_command(&["attach", "tt"]), 20, 80);
-    std::thread::sleep(Duration::from_millis(500));
-    again.send(b"echo back; stty size\r");
-    let at = again.expect("back", T);
-    again.expect_after(at, "20 80", T);
-    again.send(b"exit 3\r");
-    let status = again.wait_status(T);
-    assert_eq!(status.code(), Some(3));
-    assert!(again.is_cooked());
-    assert_eq!(d.state("tt"), "exited 3");
-}
-
-#[test]
 fn exec_it_and_logs_follow_end_cleanly() {
     let d = TestDaemon::start();
     d.ok(&[

@@ -2,19 +2,8 @@
 //! 20.10). The grader only speaks the Engine API, and berth's docker CLI
 //! prints what docker's prints.
 
-use berth_labs::Check;
-use berth_labs::progress::Baseline;
 use berth_tests::dockerd::TestDockerd;
-
-fn check(toml_text: &str) -> Check {
-    #[derive(serde::Deserialize)]
-    struct Wrapper {
-        check: Check,
-    }
-    toml::from_str::<Wrapper>(&format!("[check]\n{toml_text}"))
-        .expect("check parses")
-        .check
-}
+use berth_tests::grading::Grader;
 
 #[test]
 fn the_grader_and_berths_cli_work_against_debians_dockerd() {
@@ -44,25 +33,8 @@ fn the_grader_and_berths_cli_work_against_debians_dockerd() {
         "top",
     ]);
 
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let docker = bollard::Docker::connect_with_unix(
-        &k.socket.to_string_lossy(),
-        30,
-        bollard::API_DEFAULT_VERSION,
-    )
-    .unwrap();
-    let docker = rt.block_on(docker.negotiate_version()).unwrap();
-    let baseline = Baseline::default();
-    let ctx = berth_grader::Context {
-        docker: &docker,
-        baseline: &baseline,
-        since: None,
-        journal: &[],
-    };
-    let judge = |c: &str| rt.block_on(berth_grader::judge(&ctx, &check(c))).unwrap();
+    let grader = Grader::connect(&k.socket);
+    let judge = |c: &str| grader.judge(c);
     for passing in [
         "kind = \"container\"\nname = \"done\"\nstate = \"exited\"\nexit_code = 3",
         "kind = \"container\"\nimage = \"busybox\"\ncommand = \"^top$\"\nstate = \"running\"\nrestart_policy = \"always\"\nmemory = \"64m\"\nlabels = { tier = \"front\" }",

@@ -4,61 +4,10 @@
 use std::io::{Read, Write};
 use std::time::Duration;
 
-use berth_grader::{Context, Outcome};
-use berth_labs::Check;
-use berth_labs::progress::{Baseline, JournalEntry};
+use berth_grader::Outcome;
+use berth_labs::progress::JournalEntry;
 use berth_tests::TestDaemon;
-
-/// One check written as the TOML a lab author writes.
-fn check(toml_text: &str) -> Check {
-    #[derive(serde::Deserialize)]
-    struct Wrapper {
-        check: Check,
-    }
-    let w: Wrapper = toml::from_str(&format!("[check]\n{toml_text}")).expect("check parses");
-    w.check
-}
-
-struct Grader {
-    rt: tokio::runtime::Runtime,
-    docker: bollard::Docker,
-}
-
-impl Grader {
-    fn new(d: &TestDaemon) -> Self {
-        let docker = bollard::Docker::connect_with_unix(
-            &d.socket.to_string_lossy(),
-            30,
-            bollard::API_DEFAULT_VERSION,
-        )
-        .expect("bollard client");
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        let docker = rt
-            .block_on(docker.negotiate_version())
-            .expect("version negotiation");
-        Grader { rt, docker }
-    }
-
-    fn judge_with(&self, c: &str, journal: &[JournalEntry]) -> Outcome {
-        let baseline = Baseline::default();
-        let ctx = Context {
-            docker: &self.docker,
-            baseline: &baseline,
-            since: None,
-            journal,
-        };
-        self.rt
-            .block_on(berth_grader::judge(&ctx, &check(c)))
-            .expect("judgement")
-    }
-
-    fn judge(&self, c: &str) -> Outcome {
-        self.judge_with(c, &[])
-    }
-}
+use berth_tests::grading::Grader;
 
 fn passes(o: &Outcome) {
     assert!(o.passed, "expected a pass: {o:?}");
@@ -81,7 +30,7 @@ fn fails(o: &Outcome, expected: &str, actual: &str) {
 #[test]
 fn container_checks() {
     let d = TestDaemon::start();
-    let g = Grader::new(&d);
+    let g = Grader::connect(&d.socket);
     let none = g.judge(
         "kind = \"container\"\nimage = \"hello-world\"\nstate = \"exited\"\nfail = \"run it\"",
     );
@@ -164,7 +113,7 @@ fn container_checks() {
 #[test]
 fn image_checks() {
     let d = TestDaemon::start();
-    let g = Grader::new(&d);
+    let g = Grader::connect(&d.socket);
     passes(&g.judge("kind = \"image\"\nreference = \"busybox\""));
     passes(&g.judge("kind = \"image\"\nreference = \"nosuch:1\"\nexists = false"));
     fails(
@@ -183,7 +132,7 @@ fn image_checks() {
 #[test]
 fn exec_and_log_checks() {
     let d = TestDaemon::start();
-    let g = Grader::new(&d);
+    let g = Grader::connect(&d.socket);
     fails(
         &g.judge("kind = \"exec\"\ncontainer = \"web\"\nrun = [\"true\"]"),
         "`true` in container web exits 0",
@@ -235,7 +184,7 @@ fn serve_once(body: &'static str) -> u16 {
 #[test]
 fn http_and_command_checks() {
     let d = TestDaemon::start();
-    let g = Grader::new(&d);
+    let g = Grader::connect(&d.socket);
     let port = serve_once("hello from the web");
     passes(&g.judge(&format!(
         "kind = \"http\"\nurl = \"http://127.0.0.1:{port}/\"\nbody_contains = \"hello\""

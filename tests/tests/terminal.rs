@@ -1,5 +1,6 @@
-//! `docker run -it` on a real pseudo-terminal: typing, Ctrl-C, window
-//! size, detach (Ctrl-P Ctrl-Q) and attach again.
+//! `docker run -it` on a real pseudo-terminal, through docker's CLI and
+//! berth's: typing, Ctrl-C, window size, detach (Ctrl-P Ctrl-Q) and attach
+//! again.
 
 use std::time::Duration;
 
@@ -8,11 +9,16 @@ use berth_tests::pty::PtySession;
 
 const T: Duration = Duration::from_secs(15);
 
-#[test]
-fn interactive_shell_with_job_control_detach_and_attach() {
+/// A docker client: the real CLI or berth's.
+type Client = fn(&TestDaemon, &[&str]) -> std::process::Command;
+
+/// Typing, window size, Ctrl-C to the container's foreground process,
+/// Ctrl-P Ctrl-Q detach (the container runs on, the terminal is cooked
+/// again), `attach` in a smaller window, and an exit code.
+fn interactive_shell_detach_and_attach(client: Client) {
     let d = TestDaemon::start();
     let mut sh = PtySession::spawn(
-        d.docker_command(&["run", "-it", "--name", "tt", "busybox", "sh"]),
+        client(&d, &["run", "-it", "--name", "tt", "busybox", "sh"]),
         30,
         100,
     );
@@ -20,34 +26,37 @@ fn interactive_shell_with_job_control_detach_and_attach() {
     sh.send(b"echo typed-$((6*7)); stty size\r");
     let at = sh.expect("typed-42", T);
     let at = sh.expect_after(at, "30 100", T);
-    // Ctrl-C reaches the foreground process in the container
     sh.send(b"sleep 100\r");
     let at = sh.expect_after(at, "sleep 100", T);
     std::thread::sleep(Duration::from_millis(300));
     sh.send(b"\x03");
     sh.send(b"echo interrupted\r");
     sh.expect_after(at, "\ninterrupted", Duration::from_secs(5));
-    // detach: the client ends, the container keeps running
     sh.send(b"\x10\x11");
-    let (status, _) = sh.wait(T);
-    assert!(status.success());
-    assert_eq!(
-        d.ok(&["inspect", "-f", "{{.State.Status}}", "tt"]).trim(),
-        "running"
-    );
-    // attach again, in a smaller window, and leave with a code
-    let mut again = PtySession::spawn(d.docker_command(&["attach", "tt"]), 20, 80);
+    let status = sh.wait_status(T);
+    assert!(status.success(), "{status}");
+    assert!(sh.is_cooked(), "the client left the terminal in raw mode");
+    assert_eq!(d.inspect("tt", "{{.State.Status}}"), "running");
+    let mut again = PtySession::spawn(client(&d, &["attach", "tt"]), 20, 80);
     std::thread::sleep(Duration::from_millis(500));
     again.send(b"echo back; stty size\r");
     let at = again.expect("back", T);
     again.expect_after(at, "20 80", T);
     again.send(b"exit 3\r");
-    let (status, _) = again.wait(T);
+    let status = again.wait_status(T);
     assert_eq!(status.code(), Some(3));
-    assert_eq!(
-        d.ok(&["inspect", "-f", "{{.State.ExitCode}}", "tt"]).trim(),
-        "3"
-    );
+    assert!(again.is_cooked());
+    assert_eq!(d.state("tt"), "exited 3");
+}
+
+#[test]
+fn interactive_shell_with_job_control_detach_and_attach() {
+    interactive_shell_detach_and_attach(TestDaemon::docker_command);
+}
+
+#[test]
+fn berths_run_it_types_interrupts_detaches_and_attaches() {
+    interactive_shell_detach_and_attach(TestDaemon::berth_command);
 }
 
 #[test]
