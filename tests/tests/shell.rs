@@ -68,27 +68,13 @@ fn line_at(sh: &mut PtySession, at: usize) -> String {
     text(&sh.screen[at..end]).trim_end().to_string()
 }
 
-/// Every lab in the catalog, as `berth lab test` and `lint` take them.
-fn catalog_files() -> Vec<PathBuf> {
-    let catalog = Path::new(env!("CARGO_MANIFEST_DIR")).join("../labs/catalog");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&catalog)
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-        .collect();
-    files.sort();
-    files
-}
-
 #[test]
 fn every_catalog_lab_passes_its_lab_test_and_lints() {
     let d = TestDaemon::unstarted();
-    let files = catalog_files();
-    let steps: usize = files
-        .iter()
-        .map(|f| berth_labs::load(f).unwrap().steps.len())
-        .sum();
+    // the catalog as berth finds it (the source tree first)
+    let catalog = berth_labs::catalog().expect("the catalog loads");
+    let files: Vec<PathBuf> = catalog.iter().map(|(f, _)| f.clone()).collect();
+    let steps: usize = catalog.iter().map(|(_, lab)| lab.steps.len()).sum();
     let o = Command::new("unshare")
         .arg("--net")
         .arg(berth())
