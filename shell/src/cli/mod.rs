@@ -32,6 +32,28 @@ impl CliError {
     pub fn daemon(message: impl std::fmt::Display) -> Self {
         CliError::new(format!("Error response from daemon: {message}"), 1)
     }
+    /// What the engine answered with a failure: docker's `{"message":
+    /// ...}`, else the body as text.
+    pub fn from_answer(body: &[u8]) -> Self {
+        let message = serde_json::from_slice::<serde_json::Value>(body)
+            .ok()
+            .and_then(|v| v.get("message")?.as_str().map(str::to_string))
+            .unwrap_or_else(|| String::from_utf8_lossy(body).trim().to_string());
+        CliError::daemon(message)
+    }
+
+    /// The same for a response whose body is still to be read.
+    pub async fn from_response(response: hyper::Response<hyper::body::Incoming>) -> Self {
+        use http_body_util::BodyExt;
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .map(|b| b.to_bytes())
+            .unwrap_or_default();
+        CliError::from_answer(&body)
+    }
+
     pub fn with_code(mut self, code: i32) -> Self {
         self.code = code;
         self

@@ -41,10 +41,7 @@ pub async fn exec(engine: &Engine, args: &Args) -> CmdResult {
             .raw(Method::POST, &format!("/exec/{id}/start"), Some(body))
             .await?;
         if !status.is_success() {
-            let v: serde_json::Value = serde_json::from_slice(&answer).unwrap_or_default();
-            return Err(CliError::daemon(
-                v["message"].as_str().unwrap_or("exec start failed"),
-            ));
+            return Err(CliError::from_answer(&answer));
         }
         return Ok(0);
     }

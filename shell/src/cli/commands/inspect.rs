@@ -40,19 +40,15 @@ async fn fetch(
     if status == StatusCode::NOT_FOUND {
         return Ok(None);
     }
+    if !status.is_success() {
+        return Err(CliError::from_answer(&body));
+    }
     let value: Value = serde_json::from_slice(&body).map_err(|e| {
         CliError::new(
             format!("error decoding the engine's answer for {name}: {e}"),
             1,
         )
     })?;
-    if !status.is_success() {
-        let message = value
-            .get("message")
-            .and_then(|m| m.as_str())
-            .unwrap_or("request failed");
-        return Err(CliError::daemon(message));
-    }
     Ok(Some(value))
 }
 

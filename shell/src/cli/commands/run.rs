@@ -427,13 +427,14 @@ async fn attached_run(
     if ended == Ended::Detached {
         return Ok(0);
     }
-    let status = wait_body(wait).await?;
-    Ok(status)
+    wait_body(wait).await
 }
 
 /// Reads the exit code from a `/wait` response.
 pub async fn wait_body(response: hyper::Response<hyper::body::Incoming>) -> Result<i32, CliError> {
-    let status = response.status();
+    if !response.status().is_success() {
+        return Err(CliError::from_response(response).await.with_code(125));
+    }
     let body = response
         .into_body()
         .collect()
@@ -441,13 +442,6 @@ pub async fn wait_body(response: hyper::Response<hyper::body::Incoming>) -> Resu
         .map_err(|e| CliError::new(e.to_string(), 125))?
         .to_bytes();
     let value: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
-    if !status.is_success() {
-        let message = value
-            .get("message")
-            .and_then(|m| m.as_str())
-            .unwrap_or("wait failed");
-        return Err(CliError::daemon(message).with_code(125));
-    }
     if let Some(message) = value
         .pointer("/Error/Message")
         .and_then(|m| m.as_str())

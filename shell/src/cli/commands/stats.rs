@@ -135,13 +135,10 @@ async fn one_sample(engine: &Engine, id: &str) -> Result<Value, CliError> {
             None,
         )
         .await?;
-    let value: Value = serde_json::from_slice(&body).unwrap_or_default();
     if !status.is_success() {
-        return Err(CliError::daemon(
-            value["message"].as_str().unwrap_or("stats failed"),
-        ));
+        return Err(CliError::from_answer(&body));
     }
-    Ok(value)
+    Ok(serde_json::from_slice(&body).unwrap_or_default())
 }
 
 pub async fn stats(engine: &Engine, args: &Args) -> CmdResult {

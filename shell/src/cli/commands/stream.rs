@@ -153,22 +153,7 @@ pub async fn hijack(
     let response = engine.upgrade(path, body).await?;
     let status = response.status();
     if !(status == hyper::StatusCode::SWITCHING_PROTOCOLS || status.is_success()) {
-        use http_body_util::BodyExt;
-        let body = response
-            .into_body()
-            .collect()
-            .await
-            .map(|b| b.to_bytes())
-            .unwrap_or_default();
-        let message = serde_json::from_slice::<serde_json::Value>(&body)
-            .ok()
-            .and_then(|v| {
-                v.get("message")
-                    .and_then(|m| m.as_str())
-                    .map(str::to_string)
-            })
-            .unwrap_or_else(|| String::from_utf8_lossy(&body).trim().to_string());
-        return Err(CliError::daemon(message));
+        return Err(CliError::from_response(response).await);
     }
     let upgraded = hyper::upgrade::on(response)
         .await

@@ -1,6 +1,5 @@
 //! `docker version`, `docker info` and `docker events`.
 
-use http_body_util::BodyExt;
 use hyper::Method;
 use serde_json::{Value, json};
 
@@ -12,17 +11,15 @@ use berth_units::bytes_size;
 
 async fn get_json(engine: &Engine, path: &str) -> Result<Value, CliError> {
     let (status, body) = engine.raw(Method::GET, path, None).await?;
+    if !status.is_success() {
+        return Err(CliError::from_answer(&body));
+    }
     let value: Value = serde_json::from_slice(&body).map_err(|e| {
         CliError::new(
             format!("error decoding the engine's answer to {path}: {e}"),
             1,
         )
     })?;
-    if !status.is_success() {
-        return Err(CliError::daemon(
-            value["message"].as_str().unwrap_or("request failed"),
-        ));
-    }
     Ok(value)
 }
 
@@ -246,16 +243,7 @@ pub async fn events(engine: &Engine, args: &Args) -> CmdResult {
         .open(Method::GET, &format!("/events?{}", query.join("&")))
         .await?;
     if !response.status().is_success() {
-        let body = response
-            .into_body()
-            .collect()
-            .await
-            .map(|b| b.to_bytes())
-            .unwrap_or_default();
-        let v: Value = serde_json::from_slice(&body).unwrap_or_default();
-        return Err(CliError::daemon(
-            v["message"].as_str().unwrap_or("events failed"),
-        ));
+        return Err(CliError::from_response(response).await);
     }
     super::json_lines(response, |event| {
         let text = match &template {
