@@ -287,7 +287,7 @@ impl Session {
             .style
             .pass(&format!("Step {} passed: {}", p.current + 1, step.title));
         self.say(&message);
-        self.save();
+        // move_to saves the progress, the pass with it
         self.move_to(p.current + 1);
     }
 
